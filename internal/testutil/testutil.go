@@ -1,0 +1,383 @@
+// Package testutil runs the suite's real binaries in tests: it builds every
+// command once per test binary, starts processes in their own process groups
+// and kills them at cleanup, polls with deadlines, and finds Debian's
+// daemontools binaries for interoperability tests.
+//
+// A package with integration tests declares
+//
+//	func TestMain(m *testing.M) { testutil.Main(m) }
+//
+// Main makes the test binary a child subreaper, so that services orphaned by
+// a killed supervisor are re-parented to it and killed when the tests end:
+// no test leaves a process behind.
+package testutil
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+var binDir string
+
+// Main builds the commands (or uses $DAEMONTOOLS_BIN when set, as `make test`
+// does), runs the tests, kills every process left behind, and exits.
+func Main(m *testing.M) {
+	os.Exit(runMain(m))
+}
+
+func runMain(m *testing.M) int {
+	unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) //nolint:errcheck // best effort
+	binDir = os.Getenv("DAEMONTOOLS_BIN")
+	if binDir == "" {
+		dir, err := os.MkdirTemp("", "daemontools-bin-")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "testutil:", err)
+			return 1
+		}
+		defer os.RemoveAll(dir)
+		root, err := ModuleRoot()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "testutil:", err)
+			return 1
+		}
+		cmd := exec.Command("go", "build", "-o", dir+"/", "./cmd/...")
+		cmd.Dir = root
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			fmt.Fprintf(os.Stderr, "testutil: building commands: %v\n%s", err, out)
+			return 1
+		}
+		binDir = dir
+	}
+	code := m.Run()
+	if left := KillChildren(); left > 0 && code == 0 {
+		fmt.Fprintf(os.Stderr, "testutil: %d processes were left behind and have been killed\n", left)
+		code = 1
+	}
+	return code
+}
+
+// ModuleRoot finds the directory holding go.mod, upwards from the working directory.
+func ModuleRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("go.mod not found")
+		}
+		dir = parent
+	}
+}
+
+// BinDir is the directory holding the built commands.
+func BinDir(t testing.TB) string {
+	t.Helper()
+	if binDir == "" {
+		t.Fatal("testutil.Main was not called from TestMain")
+	}
+	return binDir
+}
+
+// Bin returns the path of one of our commands.
+func Bin(t testing.TB, name string) string {
+	t.Helper()
+	p := filepath.Join(BinDir(t), name)
+	if _, err := os.Stat(p); err != nil {
+		t.Fatalf("command %s not built: %v", name, err)
+	}
+	return p
+}
+
+// DebianDir is where Debian's daemontools package installs its programs.
+const DebianDir = "/usr/bin"
+
+// Debian returns the path of Debian's daemontools program name, or skips the
+// test when the package is not installed (CI installs it).
+func Debian(t testing.TB, name string) string {
+	t.Helper()
+	p := filepath.Join(DebianDir, name)
+	if _, err := os.Stat("/usr/share/doc/daemontools"); err != nil {
+		t.Skip("requires Debian's daemontools package (apt-get install daemontools)")
+	}
+	if _, err := os.Stat(p); err != nil {
+		t.Skipf("requires Debian's %s (apt-get install daemontools)", name)
+	}
+	return p
+}
+
+// RequireRoot skips the test unless it runs as root.
+func RequireRoot(t testing.TB) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("requires root")
+	}
+}
+
+// Buffer is a bytes.Buffer safe for a process to write while a test reads it.
+type Buffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *Buffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+// String returns everything written so far.
+func (b *Buffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+// Proc is a process started by Start.
+type Proc struct {
+	Cmd    *exec.Cmd
+	Stdout *Buffer
+	Stderr *Buffer
+	done   chan struct{}
+	err    error
+}
+
+// Pid is the process id.
+func (p *Proc) Pid() int { return p.Cmd.Process.Pid }
+
+// Exited reports whether the process has exited.
+func (p *Proc) Exited() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// Wait waits up to d for the process to exit and returns its exit code
+// (-1 for death by signal). It fails the test on timeout.
+func (p *Proc) Wait(t testing.TB, d time.Duration) int {
+	t.Helper()
+	select {
+	case <-p.done:
+	case <-time.After(d):
+		t.Fatalf("%s did not exit within %v", p.Cmd.Path, d)
+	}
+	return exitCode(p.err)
+}
+
+// Signal sends sig to the process.
+func (p *Proc) Signal(sig syscall.Signal) { syscall.Kill(p.Pid(), sig) } //nolint:errcheck
+
+// Options for Start and Run.
+type Options struct {
+	Dir     string     // working directory
+	Env     []string   // environment; nil means os.Environ()
+	Stdin   string     // fed on stdin (ignored if StdinFile is set)
+	Files   []*os.File // extra files, as fd 3, 4, ...
+	StdinF  *os.File   // stdin as a file (a pipe end, say)
+	StdoutF *os.File   // stdout as a file instead of a buffer
+}
+
+// Start starts name with args in its own process group. At cleanup the whole
+// group is killed with SIGKILL and the process is reaped.
+func Start(t testing.TB, o Options, name string, args ...string) *Proc {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Dir = o.Dir
+	cmd.Env = o.Env
+	p := &Proc{Cmd: cmd, Stdout: &Buffer{}, Stderr: &Buffer{}, done: make(chan struct{})}
+	switch {
+	case o.StdinF != nil:
+		cmd.Stdin = o.StdinF
+	case o.Stdin != "":
+		cmd.Stdin = strings.NewReader(o.Stdin)
+	}
+	if o.StdoutF != nil {
+		cmd.Stdout = o.StdoutF
+	} else {
+		cmd.Stdout = p.Stdout
+	}
+	cmd.Stderr = p.Stderr
+	cmd.ExtraFiles = o.Files
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", name, err)
+	}
+	go func() {
+		p.err = cmd.Wait()
+		close(p.done)
+	}()
+	t.Cleanup(func() {
+		syscall.Kill(-p.Pid(), syscall.SIGKILL) //nolint:errcheck
+		syscall.Kill(p.Pid(), syscall.SIGKILL)  //nolint:errcheck
+		select {
+		case <-p.done:
+		case <-time.After(10 * time.Second):
+			t.Errorf("%s (pid %d) not reaped after SIGKILL", name, p.Pid())
+		}
+	})
+	return p
+}
+
+// Result is the outcome of Run.
+type Result struct {
+	Stdout, Stderr string
+	Code           int // exit code, -1 if killed by a signal
+}
+
+// Run runs name with args to completion (at most 30 seconds).
+func Run(t testing.TB, o Options, name string, args ...string) Result {
+	t.Helper()
+	p := Start(t, o, name, args...)
+	code := p.Wait(t, 30*time.Second)
+	return Result{Stdout: p.Stdout.String(), Stderr: p.Stderr.String(), Code: code}
+}
+
+func exitCode(err error) int {
+	if err == nil {
+		return 0
+	}
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return ee.ExitCode()
+	}
+	return -2
+}
+
+// Eventually polls cond every 10 ms until it holds or d has passed, then
+// fails the test with what and the last message cond gave.
+func Eventually(t testing.TB, d time.Duration, what string, cond func() (bool, string)) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	delay := time.Millisecond
+	for {
+		ok, msg := cond()
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v waiting for %s: %s", d, what, msg)
+		}
+		time.Sleep(delay)
+		if delay < 20*time.Millisecond {
+			delay *= 2
+		}
+	}
+}
+
+// Children returns the pids whose parent is ppid, read from /proc.
+func Children(ppid int) []int {
+	var out []int
+	ents, _ := os.ReadDir("/proc")
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if PPid(pid) == ppid {
+			out = append(out, pid)
+		}
+	}
+	return out
+}
+
+// PPid returns the parent pid of pid from /proc/PID/stat, or -1.
+func PPid(pid int) int {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return -1
+	}
+	// The command name is in parentheses and may hold spaces: parse after the last ')'.
+	i := bytes.LastIndexByte(b, ')')
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 2 {
+		return -1
+	}
+	ppid, _ := strconv.Atoi(f[1])
+	return ppid
+}
+
+// Descendants returns every process below pid, read from /proc.
+func Descendants(pid int) []int {
+	var out []int
+	queue := []int{pid}
+	for len(queue) > 0 {
+		kids := Children(queue[0])
+		queue = append(queue[1:], kids...)
+		out = append(out, kids...)
+	}
+	return out
+}
+
+// KillChildren kills every process below this one that is still running
+// (zombies aside) and reaps what it can; it returns how many it killed.
+func KillChildren() int {
+	n := 0
+	for _, pid := range Descendants(os.Getpid()) {
+		if state(pid) == 'Z' {
+			continue
+		}
+		if syscall.Kill(pid, syscall.SIGKILL) == nil {
+			n++
+		}
+	}
+	for {
+		var ws unix.WaitStatus
+		pid, err := unix.Wait4(-1, &ws, unix.WNOHANG, nil)
+		if pid <= 0 || err != nil {
+			break
+		}
+	}
+	return n
+}
+
+func state(pid int) byte {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0
+	}
+	i := bytes.LastIndexByte(b, ')')
+	if i+2 >= len(b) {
+		return 0
+	}
+	return b[i+2]
+}
+
+// WriteFile writes a file, creating parent directories, failing the test on error.
+func WriteFile(t testing.TB, path, content string, mode os.FileMode) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), mode); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(path, mode); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Alive reports whether pid exists and is not a zombie.
+func Alive(pid int) bool {
+	s := state(pid)
+	return s != 0 && s != 'Z'
+}
