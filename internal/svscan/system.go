@@ -1,0 +1,161 @@
+package svscan
+
+import (
+	"errors"
+	"os"
+	"syscall"
+
+	"github.com/daemontools-go/daemontools/internal/diag"
+	"github.com/daemontools-go/daemontools/internal/pathexec"
+	"golang.org/x/sys/unix"
+)
+
+// spareFDs is how many descriptors svscan keeps free when it makes a pipe
+// for a new logged service: one to read the directory and two for the
+// pipe syscall.ForkExec uses to report a failed exec. 0.76 had no such
+// margin, so the pipe that took its last descriptors also stopped it from
+// ever reading the directory again.
+const spareFDs = 3
+
+// Supervise is the program svscan runs for every service, found through PATH.
+const Supervise = "supervise"
+
+// realSystem is the System of a running svscan: the current directory is
+// the scanned one.
+type realSystem struct {
+	env  []string    // passed to every supervise, and holds the PATH searched
+	home int         // the scanned directory, to come back to after a log start
+	buf  []byte      // getdents buffer, reused
+	log  diag.Logger // for the one fatal error
+}
+
+// NewSystem returns the real System. home is a descriptor of the scanned
+// directory (the current one); env is the environment for supervise.
+func NewSystem(home int, env []string, log diag.Logger) System {
+	return &realSystem{env: env, home: home, buf: make([]byte, 32<<10), log: log}
+}
+
+func (s *realSystem) ReadDir() ([]string, error) {
+	fd, err := unix.Open(".", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer unix.Close(fd)
+	var names []string
+	for {
+		n, err := unix.Getdents(fd, s.buf)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return names, err
+		}
+		if n <= 0 {
+			return names, nil
+		}
+		_, _, names = unix.ParseDirent(s.buf[:n], -1, names)
+	}
+}
+
+func (s *realSystem) Stat(name string) (ID, bool, error) {
+	var st unix.Stat_t
+	if err := unix.Stat(name, &st); err != nil {
+		return ID{}, false, err
+	}
+	return ID{Dev: uint64(st.Dev), Ino: st.Ino}, st.Mode&unix.S_IFMT == unix.S_IFDIR, nil
+}
+
+func (s *realSystem) Pipe() (int, int, error) {
+	var p [2]int
+	if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
+		return -1, -1, err
+	}
+	if err := probeSpare(s.home); err != nil {
+		unix.Close(p[0])
+		unix.Close(p[1])
+		return -1, -1, err
+	}
+	return p[0], p[1], nil
+}
+
+// probeSpare checks that spareFDs more descriptors could still be opened,
+// by copying fd that many times.
+func probeSpare(fd int) error {
+	var got [spareFDs]int
+	n := 0
+	var err error
+	for ; n < spareFDs; n++ {
+		if got[n], err = unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0); err != nil {
+			break
+		}
+	}
+	for i := 0; i < n; i++ {
+		unix.Close(got[i])
+	}
+	return err
+}
+
+func (s *realSystem) Close(fd int) { unix.Close(fd) }
+
+func (s *realSystem) StartMain(name string, stdout int) (int, error) {
+	out := uintptr(1)
+	if stdout >= 0 {
+		out = uintptr(stdout)
+	}
+	return s.spawn([]string{Supervise, name}, []uintptr{0, out, 2})
+}
+
+// StartLog changes into the service directory to start the log supervise
+// (there, not in the child, so that a failure is told apart from a failed
+// exec, as 0.76's child does), then comes back.
+func (s *realSystem) StartLog(name string, stdin int) (int, error) {
+	if err := unix.Chdir(name); err != nil {
+		return 0, &StartError{Step: StepSwitch, Err: err}
+	}
+	pid, err := s.spawn([]string{Supervise, "log"}, []uintptr{uintptr(stdin), 1, 2})
+	if cerr := unix.Fchdir(s.home); cerr != nil {
+		s.log.Fatal("unable to switch back to the scanned directory", diag.Err(cerr))
+		os.Exit(diag.ExitTemporary)
+	}
+	return pid, err
+}
+
+// spawn runs argv[0] through djb's PATH search (pathexec.Spawn): the child
+// gets files as 0, 1, 2 (plus whatever svscan itself inherited without
+// close-on-exec, as in C), default signal handlers and an empty mask.
+func (s *realSystem) spawn(argv []string, files []uintptr) (int, error) {
+	pid, err := pathexec.Spawn(argv, &syscall.ProcAttr{Env: s.env, Files: files})
+	if err != nil {
+		step := StepExec
+		if isForkError(err) {
+			step = StepFork
+		}
+		return 0, &StartError{Step: step, Err: err}
+	}
+	return pid, nil
+}
+
+// isForkError tells the failures of making the child (no process, no
+// memory, no descriptor for ForkExec's status pipe) from failures of exec.
+func isForkError(err error) bool {
+	for _, e := range []unix.Errno{unix.EAGAIN, unix.ENOMEM, unix.EMFILE, unix.ENFILE} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *realSystem) Reap() int {
+	for {
+		var ws unix.WaitStatus
+		pid, err := unix.Wait4(-1, &ws, unix.WNOHANG, nil)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil || pid <= 0 {
+			return 0
+		}
+		return pid
+	}
+}
