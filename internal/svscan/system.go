@@ -41,6 +41,11 @@ func (s *realSystem) ReadDir() ([]string, error) {
 		return nil, err
 	}
 	defer unix.Close(fd)
+	// A removed directory reads as empty: say so instead (0.76 is silent).
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err == nil && st.Nlink == 0 {
+		return nil, unix.ENOENT
+	}
 	var names []string
 	for {
 		n, err := unix.Getdents(fd, s.buf)
@@ -147,6 +152,13 @@ func isForkError(err error) bool {
 }
 
 func (s *realSystem) Reap() int {
+	pid, _ := ReapOne()
+	return pid
+}
+
+// ReapOne collects one exited child without blocking (wait4(-1, WNOHANG)):
+// pid 0 when there is none.
+func ReapOne() (int, unix.WaitStatus) {
 	for {
 		var ws unix.WaitStatus
 		pid, err := unix.Wait4(-1, &ws, unix.WNOHANG, nil)
@@ -154,8 +166,8 @@ func (s *realSystem) Reap() int {
 			continue
 		}
 		if err != nil || pid <= 0 {
-			return 0
+			return 0, ws
 		}
-		return pid
+		return pid, ws
 	}
 }

@@ -124,12 +124,8 @@ func Run(args []string, stderr io.Writer) int {
 func (b *boot) wait(svscanPid int) int {
 	for {
 		for {
-			var ws unix.WaitStatus
-			pid, err := unix.Wait4(-1, &ws, unix.WNOHANG, nil)
-			if err == unix.EINTR {
-				continue
-			}
-			if err != nil || pid <= 0 {
+			pid, ws := svscan.ReapOne()
+			if pid == 0 {
 				break
 			}
 			if pid == svscanPid {

@@ -1,0 +1,195 @@
+// Package scantest holds what the tests of svscan, svscanboot and
+// readproctitle share: finding the programs (ours when built, else
+// Debian's, so that svscan can be tested before our supervise, svc and
+// multilog exist), building service directories, looking at processes
+// through /proc, and taking a supervision tree down at the end of a test so
+// that nothing is left behind.
+package scantest
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/daemontools-go/daemontools/internal/status"
+	"github.com/daemontools-go/daemontools/internal/testutil"
+)
+
+// Tool returns the path of our program name if it has been built, else
+// Debian's (skipping the test when neither exists).
+func Tool(t testing.TB, name string) string {
+	t.Helper()
+	p := filepath.Join(testutil.BinDir(t), name)
+	if _, err := os.Stat(p); err == nil {
+		return p
+	}
+	return testutil.Debian(t, name)
+}
+
+// Need skips the test unless every program in names can be found by Tool
+// (ours or Debian's), and returns the PATH a service tree needs: our bin
+// directory first, then Debian's.
+func Need(t testing.TB, names ...string) string {
+	t.Helper()
+	for _, n := range names {
+		Tool(t, n)
+	}
+	return Path(t)
+}
+
+// Path is our bin directory, then /usr/bin and /bin.
+func Path(t testing.TB) string { return testutil.BinDir(t) + ":/usr/bin:/bin" }
+
+// Env is an environment for svscan: PATH (ours first) and, unless interval
+// is empty, the test-only scan interval.
+func Env(t testing.TB, interval string) []string {
+	env := []string{"PATH=" + Path(t)}
+	if interval != "" {
+		env = append(env, "SVSCAN_TEST_INTERVAL="+interval)
+	}
+	return env
+}
+
+// Service makes directory dir/name holding an executable run script.
+func Service(t testing.TB, dir, name, run string) string {
+	t.Helper()
+	d := filepath.Join(dir, name)
+	testutil.WriteFile(t, filepath.Join(d, "run"), run, 0o755)
+	return d
+}
+
+// Sleeper is a run script that stays up doing nothing.
+const Sleeper = "#!/bin/sh\nexec sleep 3600\n"
+
+// Cmdline returns the arguments of pid as /proc shows them (nil if gone).
+func Cmdline(pid int) []string {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
+	if err != nil || len(b) == 0 {
+		return nil
+	}
+	return strings.Split(strings.TrimSuffix(string(b), "\x00"), "\x00")
+}
+
+// Cwd returns the working directory of pid.
+func Cwd(pid int) string {
+	s, _ := os.Readlink("/proc/" + strconv.Itoa(pid) + "/cwd")
+	return s
+}
+
+// Proc is a live process below some root.
+type Proc struct {
+	Pid  int
+	Args []string
+	Cwd  string
+}
+
+// Tree returns the live (not zombie) processes below root.
+func Tree(root int) []Proc {
+	var out []Proc
+	for _, pid := range testutil.Descendants(root) {
+		if !testutil.Alive(pid) {
+			continue
+		}
+		if args := Cmdline(pid); args != nil {
+			out = append(out, Proc{Pid: pid, Args: args, Cwd: Cwd(pid)})
+		}
+	}
+	return out
+}
+
+// Named returns the processes of procs whose program (first argument,
+// without directory) is name.
+func Named(procs []Proc, name string) []Proc {
+	var out []Proc
+	for _, p := range procs {
+		if filepath.Base(p.Args[0]) == name {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Status reads dir/supervise/status.
+func Status(dir string) (status.Status, error) {
+	b, err := os.ReadFile(filepath.Join(dir, "supervise", "status"))
+	if err != nil {
+		return status.Status{}, err
+	}
+	return status.Decode(b)
+}
+
+// WaitUp waits until the service in every dir reports a running pid.
+func WaitUp(t testing.TB, d time.Duration, dirs ...string) {
+	t.Helper()
+	for _, dir := range dirs {
+		testutil.Eventually(t, d, dir+" up", func() (bool, string) {
+			st, err := Status(dir)
+			if err != nil {
+				return false, err.Error()
+			}
+			return st.Pid != 0, "pid 0"
+		})
+	}
+}
+
+// Pid returns the service pid supervise records in dir, or 0.
+func Pid(dir string) int {
+	st, err := Status(dir)
+	if err != nil {
+		return 0
+	}
+	return int(st.Pid)
+}
+
+// StopTree takes down what svscan started: it kills svscan (so that
+// nothing is restarted), tells the supervise of every dir to stop its
+// service and exit (svc -dx), and waits for every process that was below
+// svscan to be gone, killing whatever is left after 10 seconds. Use it in
+// t.Cleanup of every test that starts services.
+func StopTree(t testing.TB, svscanPid int, dirs ...string) {
+	t.Helper()
+	below := testutil.Descendants(svscanPid)
+	syscall.Kill(svscanPid, syscall.SIGKILL) //nolint:errcheck
+	Stop(t, below, dirs...)
+}
+
+// Stop runs svc -dx over dirs and waits for the processes pids to be gone,
+// killing them after 10 seconds.
+func Stop(t testing.TB, pids []int, dirs ...string) {
+	t.Helper()
+	if len(dirs) > 0 {
+		testutil.Run(t, testutil.Options{}, Tool(t, "svc"), append([]string{"-dx"}, dirs...)...)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for _, pid := range pids {
+		for testutil.Alive(pid) && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if testutil.Alive(pid) {
+			t.Errorf("process %d %q still running after svc -dx: killed", pid, Cmdline(pid))
+			syscall.Kill(pid, syscall.SIGKILL) //nolint:errcheck
+		}
+	}
+}
+
+// Lines counts the lines of text equal to line.
+func Lines(text, line string) int {
+	n := 0
+	for _, l := range strings.Split(text, "\n") {
+		if l == line {
+			n++
+		}
+	}
+	return n
+}
+
+// Contains reports whether file holds sub.
+func Contains(file, sub string) bool {
+	b, _ := os.ReadFile(file)
+	return bytes.Contains(b, []byte(sub))
+}
