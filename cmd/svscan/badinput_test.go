@@ -126,11 +126,11 @@ func TestSuperviseNotFound(t *testing.T) {
 // scan, and keep scanning (and the supervise processes keep running).
 func TestScanDirVanishes(t *testing.T) {
 	t.Parallel()
-	path := scantest.Need(t, "supervise")
+	scantest.Need(t, "supervise")
 	root := t.TempDir()
 	dir := filepath.Join(root, "service")
 	a := scantest.Service(t, dir, "a", scantest.Sleeper)
-	p := start(t, dir, []string{"PATH=" + path, "SVSCAN_TEST_INTERVAL=" + fast})
+	p := quick(t, dir)
 	scantest.WaitUp(t, 10*time.Second, a)
 	sup := scantest.Named(scantest.Tree(p.Pid()), "supervise")
 	svc := scantest.Pid(a)

@@ -50,12 +50,12 @@ func logged(t *testing.T, dir string) map[int]bool {
 // killed and restarted; no number is missing from the log.
 func TestNoDataLost(t *testing.T) {
 	t.Parallel()
-	path := scantest.Need(t, "supervise", "multilog", "svc")
+	scantest.Need(t, "supervise", "multilog", "svc")
 	svc := scantest.Tool(t, "svc")
 	dir := t.TempDir()
 	w := scantest.Service(t, dir, "w", counter)
 	scantest.Service(t, w, "log", "#!/bin/sh\nexec multilog s16777215 ./main\n")
-	p := start(t, dir, []string{"PATH=" + path, "SVSCAN_TEST_INTERVAL=" + fast}, w, w+"/log")
+	p := quick(t, dir, w, w+"/log")
 	scantest.WaitUp(t, 10*time.Second, w, w+"/log")
 	main := filepath.Join(w, "log", "main")
 	grown := func(what string) {

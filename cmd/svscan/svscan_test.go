@@ -28,6 +28,12 @@ func start(t *testing.T, dir string, env []string, dirs ...string) *testutil.Pro
 	return p
 }
 
+// quick is start with our PATH and the fast test interval.
+func quick(t *testing.T, dir string, dirs ...string) *testutil.Proc {
+	t.Helper()
+	return start(t, dir, scantest.Env(t, fast), dirs...)
+}
+
 func fdTarget(pid, fd int) string {
 	s, _ := os.Readlink("/proc/" + strconv.Itoa(pid) + "/fd/" + strconv.Itoa(fd))
 	return s
@@ -60,7 +66,7 @@ func count(list []string, s string) int {
 // main supervise with its write end as fd 1, and svscan holding both ends.
 func TestServicesLogsAndPipes(t *testing.T) {
 	t.Parallel()
-	path := scantest.Need(t, "supervise")
+	scantest.Need(t, "supervise")
 	root := t.TempDir()
 	dir := filepath.Join(root, "service")
 	a := scantest.Service(t, dir, "a", scantest.Sleeper)
@@ -73,7 +79,7 @@ func TestServicesLogsAndPipes(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "plain"), nil, 0o644)
 	scantest.Service(t, dir, ".hidden", scantest.Sleeper)
 
-	p := start(t, dir, []string{"PATH=" + path, "SVSCAN_TEST_INTERVAL=" + fast}, a, b, b+"/log", outside)
+	p := quick(t, dir, a, b, b+"/log", outside)
 	scantest.WaitUp(t, 10*time.Second, a, b, b+"/log", outside)
 	testutil.Eventually(t, 10*time.Second, "b's output in its log", func() (bool, string) {
 		return scantest.Contains(b+"/log/out", "hello from b\n"), "not yet"
@@ -134,11 +140,11 @@ func TestServicesLogsAndPipes(t *testing.T) {
 // again at the next scan, on the same pipe.
 func TestKilledSuperviseRestarted(t *testing.T) {
 	t.Parallel()
-	path := scantest.Need(t, "supervise")
+	scantest.Need(t, "supervise")
 	dir := t.TempDir()
 	b := scantest.Service(t, dir, "b", scantest.Sleeper)
 	scantest.Service(t, b, "log", scantest.Sleeper)
-	p := start(t, dir, []string{"PATH=" + path, "SVSCAN_TEST_INTERVAL=" + fast}, b, b+"/log")
+	p := quick(t, dir, b, b+"/log")
 	scantest.WaitUp(t, 10*time.Second, b, b+"/log")
 	pipe := ""
 	for _, k := range scantest.Named(scantest.Tree(p.Pid()), "supervise") {
@@ -176,7 +182,7 @@ func TestSecondSvscanRefused(t *testing.T) {
 	root := t.TempDir()
 	dir := filepath.Join(root, "service")
 	a := scantest.Service(t, dir, "a", scantest.Sleeper)
-	start(t, dir, []string{"PATH=" + path, "SVSCAN_TEST_INTERVAL=" + fast}, a)
+	quick(t, dir, a)
 	scantest.WaitUp(t, 10*time.Second, a)
 	pid := scantest.Pid(a)
 	os.Symlink(dir, filepath.Join(root, "alias"))
@@ -211,10 +217,10 @@ func TestChdirFailure(t *testing.T) {
 // supervise processes and services live on without it.
 func TestKillingSvscanLeavesServices(t *testing.T) {
 	t.Parallel()
-	path := scantest.Need(t, "supervise")
+	scantest.Need(t, "supervise")
 	dir := t.TempDir()
 	a := scantest.Service(t, dir, "a", scantest.Sleeper)
-	p := start(t, dir, []string{"PATH=" + path, "SVSCAN_TEST_INTERVAL=" + fast}, a)
+	p := quick(t, dir, a)
 	scantest.WaitUp(t, 10*time.Second, a)
 	svc := scantest.Pid(a)
 	sup := scantest.Named(scantest.Tree(p.Pid()), "supervise")[0].Pid
