@@ -146,15 +146,20 @@ func Pid(dir string) int {
 	return int(st.Pid)
 }
 
-// StopTree takes down what svscan started: it kills svscan (so that
-// nothing is restarted), tells the supervise of every dir to stop its
-// service and exit (svc -dx), and waits for every process that was below
-// svscan to be gone, killing whatever is left after 10 seconds. Use it in
-// t.Cleanup of every test that starts services.
-func StopTree(t testing.TB, svscanPid int, dirs ...string) {
+// StopTree takes down what svscan (or svscanboot) started: it kills root
+// and every svscan below it (so that nothing is restarted), tells the
+// supervise of every dir to stop its service and exit (svc -dx), and waits
+// for every process that was below root to be gone, killing whatever is
+// left after 10 seconds. Use it in t.Cleanup of every test that starts
+// services.
+func StopTree(t testing.TB, root int, dirs ...string) {
 	t.Helper()
-	below := testutil.Descendants(svscanPid)
-	syscall.Kill(svscanPid, syscall.SIGKILL) //nolint:errcheck
+	below := testutil.Descendants(root)
+	scanners := Named(Tree(root), "svscan")
+	syscall.Kill(root, syscall.SIGKILL) //nolint:errcheck
+	for _, p := range scanners {
+		syscall.Kill(p.Pid, syscall.SIGKILL) //nolint:errcheck
+	}
 	Stop(t, below, dirs...)
 }
 
