@@ -132,7 +132,7 @@ func TestScanDirVanishes(t *testing.T) {
 	a := scantest.Service(t, dir, "a", scantest.Sleeper)
 	p := quick(t, dir)
 	scantest.WaitUp(t, 10*time.Second, a)
-	sup := scantest.Named(scantest.Tree(p.Pid()), "supervise")
+	sup := scantest.Supervisors(p.Pid())
 	svc := scantest.Pid(a)
 	// Move the service out first so that svc can still reach it.
 	moved := filepath.Join(root, "a")

@@ -41,7 +41,7 @@ func TestDemo(t *testing.T) {
 	if !strings.Contains(p.Stdout.String(), "svc -d "+hello) {
 		t.Errorf("the demo does not show what to try:\n%s", p.Stdout.String())
 	}
-	below := testutil.Descendants(p.Pid())
+	below := scantest.Below(p.Pid())
 	// Ctrl-C: SIGINT to the terminal's foreground process group.
 	syscall.Kill(-p.Pid(), syscall.SIGINT)
 	if code := p.Wait(t, 20*time.Second); code != 0 {

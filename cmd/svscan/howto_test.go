@@ -132,7 +132,7 @@ func TestHowTo(t *testing.T) {
 
 	// svok answers 100 once supervise has exited. The link goes first, or
 	// svscan would start supervise again at its next scan.
-	sup := scantest.Named(scantest.Tree(p.Pid()), "supervise")
+	sup := scantest.Supervisors(p.Pid())
 	os.Remove(filepath.Join(etcService, "hello"))
 	testutil.Run(t, testutil.Options{}, svc, "-dx", hello)
 	testutil.Eventually(t, 10*time.Second, "svok 100", func() (bool, string) {
@@ -164,7 +164,7 @@ func TestHowTo(t *testing.T) {
 
 	// The ps picture: one supervise for hello, one for its log.
 	var got []string
-	for _, k := range scantest.Named(scantest.Tree(p.Pid()), "supervise") {
+	for _, k := range scantest.Supervisors(p.Pid()) {
 		got = append(got, strings.Join(k.Args, " "))
 	}
 	if strings.Join(got, ",") != "supervise hello,supervise log" && strings.Join(got, ",") != "supervise log,supervise hello" {

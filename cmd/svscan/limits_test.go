@@ -51,7 +51,7 @@ func TestFileLimitRaised(t *testing.T) {
 	if soft < hard-1 {
 		t.Errorf("svscan soft limit %d, hard %d: not raised", soft, hard)
 	}
-	sup := scantest.Named(scantest.Tree(p.Pid()), "supervise")
+	sup := scantest.Supervisors(p.Pid())
 	if len(sup) != 1 {
 		t.Fatalf("supervise processes: %v", sup)
 	}

@@ -92,13 +92,13 @@ func TestNoDataLost(t *testing.T) {
 	// The log supervise killed: svscan starts another on the same pipe;
 	// then the orphaned multilog is stopped and the new one takes over.
 	old = scantest.Pid(w + "/log")
-	for _, k := range scantest.Named(scantest.Tree(p.Pid()), "supervise") {
+	for _, k := range scantest.Supervisors(p.Pid()) {
 		if k.Args[1] == "log" {
 			syscall.Kill(k.Pid, syscall.SIGKILL)
 		}
 	}
 	testutil.Eventually(t, 10*time.Second, "a new log supervise", func() (bool, string) {
-		for _, k := range scantest.Named(scantest.Tree(p.Pid()), "supervise") {
+		for _, k := range scantest.Supervisors(p.Pid()) {
 			if k.Args[1] == "log" && testutil.PPid(k.Pid) == p.Pid() {
 				return true, ""
 			}

@@ -85,7 +85,7 @@ func TestServicesLogsAndPipes(t *testing.T) {
 		return scantest.Contains(b+"/log/out", "hello from b\n"), "not yet"
 	})
 
-	kids := scantest.Named(scantest.Tree(p.Pid()), "supervise")
+	kids := scantest.Supervisors(p.Pid())
 	var got []string
 	byCwd := map[string]int{}
 	for _, k := range kids {
@@ -147,7 +147,7 @@ func TestKilledSuperviseRestarted(t *testing.T) {
 	p := quick(t, dir, b, b+"/log")
 	scantest.WaitUp(t, 10*time.Second, b, b+"/log")
 	pipe := ""
-	for _, k := range scantest.Named(scantest.Tree(p.Pid()), "supervise") {
+	for _, k := range scantest.Supervisors(p.Pid()) {
 		if k.Args[1] == "log" {
 			pipe = fdTarget(k.Pid, 0)
 			// Stop the logger's service and make its supervise exit.
@@ -161,7 +161,7 @@ func TestKilledSuperviseRestarted(t *testing.T) {
 	var logs []scantest.Proc
 	testutil.Eventually(t, 10*time.Second, "one new log supervise", func() (bool, string) {
 		logs = nil
-		for _, k := range scantest.Named(scantest.Tree(p.Pid()), "supervise") {
+		for _, k := range scantest.Supervisors(p.Pid()) {
 			if k.Args[1] == "log" {
 				logs = append(logs, k)
 			}
@@ -223,7 +223,7 @@ func TestKillingSvscanLeavesServices(t *testing.T) {
 	p := quick(t, dir, a)
 	scantest.WaitUp(t, 10*time.Second, a)
 	svc := scantest.Pid(a)
-	sup := scantest.Named(scantest.Tree(p.Pid()), "supervise")[0].Pid
+	sup := scantest.Supervisors(p.Pid())[0].Pid
 	// (Its exit status cannot be waited for here: the supervise processes
 	// still hold the test's output pipes.)
 	p.Signal(syscall.SIGTERM)

@@ -79,7 +79,7 @@ func TestPsPicture(t *testing.T) {
 	if len(rpt.Args) != 4 || rpt.Args[1] != "service" || rpt.Args[2] != "errors:" || len(rpt.Args[3]) != 400 {
 		t.Errorf("readproctitle argv %q", rpt.Args)
 	}
-	if sup := scantest.Named(all, "supervise"); len(sup) != 3 {
+	if sup := scantest.Supervisors(scan.Pid); len(sup) != 3 {
 		t.Errorf("%d supervise processes, want 3: %v", len(sup), sup)
 	}
 	wantEnv := "PATH=" + svscanboot.Path(testutil.Bin(t, "svscanboot")) + "\n"
@@ -126,7 +126,20 @@ func TestSecondInstanceRefused(t *testing.T) {
 	for _, d := range dirs {
 		pids[d] = scantest.Pid(d)
 	}
-	before := len(scantest.Tree(p.Pid()))
+	children := func() string {
+		var s []string
+		for _, c := range scantest.Named(scantest.Tree(p.Pid()), "svscan") {
+			s = append(s, strconv.Itoa(c.Pid))
+			for _, k := range scantest.Supervisors(c.Pid) {
+				s = append(s, strconv.Itoa(k.Pid))
+			}
+		}
+		for _, c := range scantest.Named(scantest.Tree(p.Pid()), "readproctitle") {
+			s = append(s, strconv.Itoa(c.Pid))
+		}
+		return strings.Join(s, " ")
+	}
+	before := children()
 	for _, prog := range []string{"svscanboot", "svscan"} {
 		r := testutil.Run(t, testutil.Options{}, testutil.Bin(t, prog), dir)
 		want := prog + ": fatal: unable to acquire " + dir + "/.svscan.lock: temporary failure: another svscan is running\n"
@@ -139,8 +152,8 @@ func TestSecondInstanceRefused(t *testing.T) {
 			t.Errorf("%s: service pid %d, was %d", d, got, pids[d])
 		}
 	}
-	if after := len(scantest.Tree(p.Pid())); after != before {
-		t.Errorf("%d processes under svscanboot, were %d", after, before)
+	if after := children(); after != before {
+		t.Errorf("svscan, supervise and readproctitle pids %q, were %q", after, before)
 	}
 }
 
@@ -170,7 +183,7 @@ func TestTakeover(t *testing.T) {
 	all := scantest.Tree(p.Pid())
 	scan := only(t, scantest.Named(all, "svscan"), "svscan")
 	oldRpt := only(t, scantest.Named(all, "readproctitle"), "readproctitle")
-	oldSup := scantest.Named(all, "supervise")
+	oldSup := scantest.Supervisors(scan.Pid)
 	oldSvc := map[string]int{}
 	for _, d := range dirs {
 		oldSvc[d] = scantest.Pid(d)
@@ -232,9 +245,9 @@ func TestTakeover(t *testing.T) {
 		return !testutil.Alive(oldRpt.Pid), "alive"
 	})
 	all = scantest.Tree(q.Pid())
-	only(t, scantest.Named(all, "svscan"), "svscan")
+	scan = only(t, scantest.Named(all, "svscan"), "svscan")
 	only(t, scantest.Named(all, "readproctitle"), "readproctitle")
-	if sup := scantest.Named(all, "supervise"); len(sup) != 3 {
+	if sup := scantest.Supervisors(scan.Pid); len(sup) != 3 {
 		t.Errorf("%d supervise processes, want 3: %v", len(sup), sup)
 	}
 	for _, d := range dirs {
@@ -250,7 +263,7 @@ func TestStopOnTerm(t *testing.T) {
 	t.Parallel()
 	dir, dirs := tree(t)
 	p := boot(t, dir, dirs)
-	below := testutil.Descendants(p.Pid())
+	below := scantest.Below(p.Pid())
 	p.Signal(syscall.SIGTERM)
 	if code := p.Wait(t, 20*time.Second); code != 0 {
 		t.Errorf("svscanboot exit %d after TERM, want 0; stderr %q", code, p.Stderr.String())

@@ -88,10 +88,31 @@ type Proc struct {
 	Cwd  string
 }
 
+// Below returns every process below root, reading /proc once (testutil's
+// Descendants reads it once per process, too slow for thousands).
+func Below(root int) []int {
+	kids := map[int][]int{}
+	ents, _ := os.ReadDir("/proc")
+	for _, e := range ents {
+		if pid, err := strconv.Atoi(e.Name()); err == nil {
+			ppid := testutil.PPid(pid)
+			kids[ppid] = append(kids[ppid], pid)
+		}
+	}
+	var out []int
+	queue := []int{root}
+	for len(queue) > 0 {
+		k := kids[queue[0]]
+		queue = append(queue[1:], k...)
+		out = append(out, k...)
+	}
+	return out
+}
+
 // Tree returns the live (not zombie) processes below root.
 func Tree(root int) []Proc {
 	var out []Proc
-	for _, pid := range testutil.Descendants(root) {
+	for _, pid := range Below(root) {
 		if !testutil.Alive(pid) {
 			continue
 		}
@@ -154,7 +175,7 @@ func Pid(dir string) int {
 // services.
 func StopTree(t testing.TB, root int, dirs ...string) {
 	t.Helper()
-	below := testutil.Descendants(root)
+	below := Below(root)
 	scanners := Named(Tree(root), "svscan")
 	syscall.Kill(root, syscall.SIGKILL) //nolint:errcheck
 	for _, p := range scanners {
@@ -167,10 +188,12 @@ func StopTree(t testing.TB, root int, dirs ...string) {
 // killing them after 10 seconds.
 func Stop(t testing.TB, pids []int, dirs ...string) {
 	t.Helper()
-	if len(dirs) > 0 {
-		testutil.Run(t, testutil.Options{}, Tool(t, "svc"), append([]string{"-dx"}, dirs...)...)
+	for len(dirs) > 0 {
+		n := min(len(dirs), 500) // svc's argument list in pieces
+		testutil.Run(t, testutil.Options{}, Tool(t, "svc"), append([]string{"-dx"}, dirs[:n]...)...)
+		dirs = dirs[n:]
 	}
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(10*time.Second + time.Duration(len(pids))*time.Millisecond)
 	for _, pid := range pids {
 		for testutil.Alive(pid) && time.Now().Before(deadline) {
 			time.Sleep(10 * time.Millisecond)
@@ -197,4 +220,70 @@ func Lines(text, line string) int {
 func Contains(file, sub string) bool {
 	b, _ := os.ReadFile(file)
 	return bytes.Contains(b, []byte(sub))
+}
+
+// Usage is what a process has cost so far, all threads together.
+type Usage struct {
+	Ticks    int64 // utime+stime from /proc/PID/stat, in clock ticks (1/100 s)
+	CPU      time.Duration
+	Switches int64 // voluntary + involuntary context switches: wake-ups
+}
+
+// Add sums two usages.
+func (u Usage) Add(v Usage) Usage {
+	return Usage{u.Ticks + v.Ticks, u.CPU + v.CPU, u.Switches + v.Switches}
+}
+
+// Sub is u - v.
+func (u Usage) Sub(v Usage) Usage {
+	return Usage{u.Ticks - v.Ticks, u.CPU - v.CPU, u.Switches - v.Switches}
+}
+
+// UsageOf reads pid's usage: ticks from /proc/PID/stat, CPU time on-CPU
+// from every /proc/PID/task/TID/schedstat (nanoseconds) and context
+// switches from every /proc/PID/task/TID/status.
+func UsageOf(pid int) Usage {
+	var u Usage
+	dir := "/proc/" + strconv.Itoa(pid)
+	if b, err := os.ReadFile(dir + "/stat"); err == nil {
+		f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+		if len(f) > 12 {
+			ut, _ := strconv.ParseInt(f[11], 10, 64)
+			st, _ := strconv.ParseInt(f[12], 10, 64)
+			u.Ticks = ut + st
+		}
+	}
+	tasks, _ := os.ReadDir(dir + "/task")
+	for _, task := range tasks {
+		td := dir + "/task/" + task.Name()
+		if b, err := os.ReadFile(td + "/schedstat"); err == nil {
+			if f := strings.Fields(string(b)); len(f) > 0 {
+				ns, _ := strconv.ParseInt(f[0], 10, 64)
+				u.CPU += time.Duration(ns)
+			}
+		}
+		if b, err := os.ReadFile(td + "/status"); err == nil {
+			for _, l := range strings.Split(string(b), "\n") {
+				if k, v, ok := strings.Cut(l, ":"); ok && strings.HasSuffix(k, "ctxt_switches") {
+					n, _ := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+					u.Switches += n
+				}
+			}
+		}
+	}
+	return u
+}
+
+// Supervisors returns the supervise processes svscan pid started: its
+// children named supervise. (A supervise that has just forked its service
+// has a child still named supervise for a moment, so the whole tree would
+// sometimes show one more.)
+func Supervisors(pid int) []Proc {
+	var out []Proc
+	for _, c := range testutil.Children(pid) {
+		if args := Cmdline(c); len(args) > 0 && filepath.Base(args[0]) == "supervise" && testutil.Alive(c) {
+			out = append(out, Proc{Pid: c, Args: args, Cwd: Cwd(c)})
+		}
+	}
+	return out
 }

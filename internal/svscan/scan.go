@@ -2,16 +2,19 @@ package svscan
 
 import (
 	"errors"
+	"strings"
 
 	"github.com/daemontools-go/daemontools/internal/diag"
+	"golang.org/x/sys/unix"
 )
 
 // System is everything a scan does outside its table. The real one is
 // NewSystem; tests use a fake.
 type System interface {
 	// ReadDir lists the scanned directory (the current directory). On a
-	// read error it returns the names read so far and the error.
-	ReadDir() ([]string, error)
+	// read error it returns the entries read so far and the error. The
+	// entries (and their names) are only valid until the next call.
+	ReadDir() ([]Dirent, error)
 	// Stat stats name, following symlinks.
 	Stat(name string) (id ID, dir bool, err error)
 	// Pipe makes a close-on-exec pipe for a logged service.
@@ -45,11 +48,40 @@ type StartError struct {
 func (e *StartError) Error() string { return e.Err.Error() }
 func (e *StartError) Unwrap() error { return e.Err }
 
+// Dirent is a directory entry as getdents gives it.
+type Dirent struct {
+	Name string
+	Ino  uint64 // of the entry itself (a symlink's own inode)
+	Type uint8  // unix.DT_DIR, unix.DT_LNK, ... or unix.DT_UNKNOWN
+}
+
+// refreshEvery is how often (in scans) every entry is stat'ed again even
+// when the stat cache says nothing changed: once a minute.
+const refreshEvery = 12
+
 // Scanner performs scans of the current directory.
+//
+// Stat cache: 0.76 stats every entry at every scan, which is most of its
+// idle cost. An entry that getdents reports as a plain directory (not a
+// symlink) with the same inode number as when it was last stat'ed is the
+// same directory, so its (dev, ino) is taken from the cache. Symlinks, and
+// entries of unknown type, are stat'ed every time (their target may have
+// changed); every entry is stat'ed again every refreshEvery scans, which
+// bounds the only case the cache cannot see (a file system mounted on a
+// service directory) to a minute.
 type Scanner struct {
 	Table *Table
 	Sys   System
 	Log   diag.Logger
+	cache map[string]*cached
+	scans int
+}
+
+// cached is what the last stat of a plain directory entry said.
+type cached struct {
+	ino  uint64 // the entry's inode number then
+	id   ID
+	scan int // when
 }
 
 // Scan is one scan, in 0.76's order: reap exited children, mark every slot
@@ -65,9 +97,20 @@ func (s *Scanner) Scan() {
 		s.Table.Reaped(pid)
 	}
 	s.Table.Deactivate()
-	names, err := s.Sys.ReadDir()
-	for _, name := range names {
-		s.Visit(name)
+	if s.cache == nil {
+		s.cache = make(map[string]*cached)
+	}
+	s.scans++
+	ents, err := s.Sys.ReadDir()
+	for _, d := range ents {
+		s.Visit(d)
+	}
+	if s.refreshing() {
+		for name, c := range s.cache {
+			if c.scan != s.scans {
+				delete(s.cache, name)
+			}
+		}
 	}
 	if err != nil {
 		s.Log.Warn("unable to read directory", diag.Err(err))
@@ -81,13 +124,31 @@ func (s *Scanner) Scan() {
 	}
 }
 
+// refreshing reports whether this scan stats every entry.
+func (s *Scanner) refreshing() bool { return s.scans%refreshEvery == 1 }
+
 // Visit handles one directory entry: it observes it, decides, and acts.
-func (s *Scanner) Visit(name string) {
+func (s *Scanner) Visit(d Dirent) {
+	name := d.Name
 	if name == "" || name[0] == '.' {
 		return
 	}
 	e := Entry{Name: name}
-	e.ID, e.Dir, e.Err = s.Sys.Stat(name)
+	c := s.cache[name]
+	if c != nil && d.Type == unix.DT_DIR && c.ino == d.Ino && !s.refreshing() {
+		e.ID, e.Dir = c.id, true
+		c.scan = s.scans
+	} else {
+		e.ID, e.Dir, e.Err = s.Sys.Stat(name)
+		switch {
+		case e.Err != nil || !e.Dir || d.Type != unix.DT_DIR || s.cache == nil:
+			delete(s.cache, name)
+		case c != nil: // updated in place: name may not outlive this scan
+			*c = cached{ino: d.Ino, id: e.ID, scan: s.scans}
+		default:
+			s.cache[strings.Clone(name)] = &cached{ino: d.Ino, id: e.ID, scan: s.scans}
+		}
+	}
 	if NeedsLogStat(s.Table, e) {
 		_, _, e.LogErr = s.Sys.Stat(name + "/log")
 	}

@@ -13,9 +13,10 @@ import (
 
 // fakeNode is one name in the fake file system.
 type fakeNode struct {
-	id  ID
-	dir bool
-	err error // stat fails with this
+	id   ID
+	dir  bool
+	link bool  // a symlink (to a directory when dir)
+	err  error // stat fails with this
 }
 
 // fakeSystem is a System over a map of names, recording what it was asked.
@@ -31,6 +32,7 @@ type fakeSystem struct {
 	open    map[int]bool
 	reaped  []int
 	calls   []string
+	stats   int // Stat calls on entries of the directory itself
 }
 
 func newFake() *fakeSystem {
@@ -42,21 +44,35 @@ func (f *fakeSystem) dir(name string, ino uint64) {
 	f.nodes[name] = fakeNode{id: ID{1, ino}, dir: true}
 }
 
-func (f *fakeSystem) ReadDir() ([]string, error) {
-	if f.order != nil {
-		return f.order, f.readErr
-	}
-	var names []string
-	for n := range f.nodes {
-		if !strings.Contains(n, "/") {
-			names = append(names, n)
+func (f *fakeSystem) ReadDir() ([]Dirent, error) {
+	names := f.order
+	if names == nil {
+		for n := range f.nodes {
+			if !strings.Contains(n, "/") {
+				names = append(names, n)
+			}
 		}
+		sort.Strings(names)
 	}
-	sort.Strings(names)
-	return names, f.readErr
+	var ents []Dirent
+	for _, name := range names {
+		n := f.nodes[name]
+		d := Dirent{Name: name, Ino: n.id.Ino, Type: unix.DT_REG}
+		switch {
+		case n.link || n.err != nil:
+			d.Type, d.Ino = unix.DT_LNK, 1000+n.id.Ino
+		case n.dir:
+			d.Type = unix.DT_DIR
+		}
+		ents = append(ents, d)
+	}
+	return ents, f.readErr
 }
 
 func (f *fakeSystem) Stat(name string) (ID, bool, error) {
+	if !strings.Contains(name, "/") {
+		f.stats++
+	}
 	n, ok := f.nodes[name]
 	if !ok {
 		return ID{}, false, unix.ENOENT
@@ -206,7 +222,7 @@ func TestLongNameHasNoLog(t *testing.T) {
 func TestSameDirectoryTwice(t *testing.T) {
 	f := newFake()
 	f.dir("a", 1)
-	f.dir("alias", 1) // a symlink to a
+	f.nodes["alias"] = fakeNode{id: ID{1, 1}, dir: true, link: true}
 	s, _ := newScanner(f)
 	s.Scan()
 	expect(t, "one supervise", f.takeCalls(), "main a fd1=-1 pid=101")
@@ -302,6 +318,43 @@ func TestPipeFailureRetried(t *testing.T) {
 	f.pipeErr = nil
 	s.Scan()
 	expect(t, "calls", f.takeCalls(), "pipe 10 11\nmain a fd1=11 pid=102\nlog a fd0=10 pid=103")
+}
+
+// TestStatCache: plain directories are stat'ed once while their inode
+// number stays the same, symlinks at every scan, everything every
+// refreshEvery scans.
+func TestStatCache(t *testing.T) {
+	f := newFake()
+	f.dir("a", 1)
+	f.dir("b", 2)
+	f.nodes["c"] = fakeNode{id: ID{2, 3}, dir: true, link: true}
+	f.nodes["plain"] = fakeNode{id: ID{1, 4}}
+	s, _ := newScanner(f)
+	s.Scan()
+	if f.stats != 4 {
+		t.Fatalf("first scan: %d stats, want 4", f.stats)
+	}
+	f.takeCalls()
+	for i := 1; i < refreshEvery; i++ {
+		f.stats = 0
+		s.Scan()
+		if f.stats != 2 {
+			t.Fatalf("scan %d: %d stats, want 2 (the symlink and the file)", i+1, f.stats)
+		}
+	}
+	f.stats = 0
+	s.Scan()
+	if f.stats != 4 {
+		t.Fatalf("refresh scan: %d stats, want 4", f.stats)
+	}
+	// A directory replaced by a new one (new inode) is a new service.
+	f.dir("b", 9)
+	f.stats = 0
+	s.Scan()
+	expect(t, "replaced directory", f.takeCalls(), "main b fd1=-1 pid=104")
+	if f.stats != 3 {
+		t.Errorf("%d stats, want 3", f.stats)
+	}
 }
 
 // No service limit: 0.76 stopped at 1000 ("running too many services").

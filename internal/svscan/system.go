@@ -1,9 +1,12 @@
 package svscan
 
 import (
+	"bytes"
+	"encoding/binary"
 	"errors"
 	"os"
 	"syscall"
+	"unsafe"
 
 	"github.com/daemontools-go/daemontools/internal/diag"
 	"github.com/daemontools-go/daemontools/internal/pathexec"
@@ -26,6 +29,8 @@ type realSystem struct {
 	env  []string    // passed to every supervise, and holds the PATH searched
 	home int         // the scanned directory, to come back to after a log start
 	buf  []byte      // getdents buffer, reused
+	ents []Dirent    // ReadDir's result, reused
+	path pathBuf     // for raw calls
 	log  diag.Logger // for the one fatal error
 }
 
@@ -35,39 +40,83 @@ func NewSystem(home int, env []string, log diag.Logger) System {
 	return &realSystem{env: env, home: home, buf: make([]byte, 32<<10), log: log}
 }
 
-func (s *realSystem) ReadDir() ([]string, error) {
-	fd, err := unix.Open(".", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+var dot = []byte{'.', 0}
+
+func (s *realSystem) ReadDir() ([]Dirent, error) {
+	fd, err := rawOpenDir(&dot[0])
 	if err != nil {
 		return nil, err
 	}
-	defer unix.Close(fd)
+	defer rawClose(fd)
 	// A removed directory reads as empty: say so instead (0.76 is silent).
-	var st unix.Stat_t
-	if err := unix.Fstat(fd, &st); err == nil && st.Nlink == 0 {
+	var st unix.Statx_t
+	if err := rawStatx(fd, &dot[1], unix.AT_EMPTY_PATH, unix.STATX_NLINK, &st); err == nil && st.Nlink == 0 {
 		return nil, unix.ENOENT
 	}
-	var names []string
+	// The names point into the buffer, which grows when a directory does
+	// not fit: an idle scan allocates nothing, so the garbage collector has
+	// nothing to do between scans.
+	s.ents = s.ents[:0]
+	used := 0
 	for {
-		n, err := unix.Getdents(fd, s.buf)
+		if len(s.buf)-used < 4096 { // too small: read it all again in a bigger one
+			s.buf = make([]byte, 2*len(s.buf))
+			s.ents = s.ents[:0]
+			used = 0
+			if _, err := unix.Seek(fd, 0, 0); err != nil {
+				return nil, err
+			}
+		}
+		n, err := rawGetdents(fd, s.buf[used:])
 		if err == unix.EINTR {
 			continue
 		}
 		if err != nil {
-			return names, err
+			return s.ents, err
 		}
 		if n <= 0 {
-			return names, nil
+			return s.ents, nil
 		}
-		_, _, names = unix.ParseDirent(s.buf[:n], -1, names)
+		s.ents = parseDirents(s.buf[used:used+n], s.ents)
+		used += n
 	}
 }
 
+// parseDirents appends the entries of a getdents64 buffer (struct
+// linux_dirent64: ino, off, reclen, type, name NUL-terminated). The names
+// share the buffer's memory.
+func parseDirents(b []byte, ents []Dirent) []Dirent {
+	for len(b) >= 19 {
+		reclen := int(binary.NativeEndian.Uint16(b[16:18]))
+		if reclen < 19 || reclen > len(b) {
+			break
+		}
+		name := b[19:reclen]
+		if i := bytes.IndexByte(name, 0); i >= 0 {
+			name = name[:i]
+		}
+		if ino := binary.NativeEndian.Uint64(b[0:8]); ino != 0 && len(name) > 0 {
+			ents = append(ents, Dirent{Name: unsafe.String(&name[0], len(name)), Ino: ino, Type: b[18]})
+		}
+		b = b[reclen:]
+	}
+	return ents
+}
+
 func (s *realSystem) Stat(name string) (ID, bool, error) {
-	var st unix.Stat_t
-	if err := unix.Stat(name, &st); err != nil {
+	var st unix.Statx_t
+	err := rawStatx(atFDCWD, s.path.set(name), 0, unix.STATX_TYPE|unix.STATX_INO, &st)
+	if err == unix.ENOSYS { // Linux before 4.11
+		var old unix.Stat_t
+		if err := unix.Stat(name, &old); err != nil {
+			return ID{}, false, err
+		}
+		return ID{Dev: uint64(old.Dev), Ino: old.Ino}, old.Mode&unix.S_IFMT == unix.S_IFDIR, nil
+	}
+	if err != nil {
 		return ID{}, false, err
 	}
-	return ID{Dev: uint64(st.Dev), Ino: st.Ino}, st.Mode&unix.S_IFMT == unix.S_IFDIR, nil
+	return ID{Dev: unix.Mkdev(st.Dev_major, st.Dev_minor), Ino: st.Ino}, st.Mode&unix.S_IFMT == unix.S_IFDIR, nil
 }
 
 func (s *realSystem) Pipe() (int, int, error) {
@@ -152,22 +201,11 @@ func isForkError(err error) bool {
 }
 
 func (s *realSystem) Reap() int {
-	pid, _ := ReapOne()
-	return pid
-}
-
-// ReapOne collects one exited child without blocking (wait4(-1, WNOHANG)):
-// pid 0 when there is none.
-func ReapOne() (int, unix.WaitStatus) {
 	for {
-		var ws unix.WaitStatus
-		pid, err := unix.Wait4(-1, &ws, unix.WNOHANG, nil)
+		pid, err := rawReap()
 		if err == unix.EINTR {
 			continue
 		}
-		if err != nil || pid <= 0 {
-			return 0, ws
-		}
-		return pid, ws
+		return pid
 	}
 }

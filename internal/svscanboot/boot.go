@@ -124,7 +124,7 @@ func Run(args []string, stderr io.Writer) int {
 func (b *boot) wait(svscanPid int) int {
 	for {
 		for {
-			pid, ws := svscan.ReapOne()
+			pid, ws := reapOne()
 			if pid == 0 {
 				break
 			}
@@ -136,6 +136,21 @@ func (b *boot) wait(svscanPid int) int {
 		if sig := <-b.sigs; sig != syscall.SIGCHLD {
 			return b.stop(svscanPid)
 		}
+	}
+}
+
+// reapOne collects one exited child without blocking: pid 0 when none.
+func reapOne() (int, unix.WaitStatus) {
+	for {
+		var ws unix.WaitStatus
+		pid, err := unix.Wait4(-1, &ws, unix.WNOHANG, nil)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil || pid <= 0 {
+			return 0, ws
+		}
+		return pid, ws
 	}
 }
 
