@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/daemontools-go/daemontools/internal/testutil"
 )
 
@@ -73,4 +75,50 @@ func execFailures(t *testing.T, prog string, setup func(dir string), before ...s
 	for _, c := range cases {
 		same(t, o, prog, args(c.child)...)
 	}
+}
+
+// worldDir returns a new directory that every user can search (t.TempDir's
+// parent is private to root), removed at cleanup.
+func worldDir(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "chain-world-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// worldBin returns a copy of our program name that every user can run.
+func worldBin(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(testutil.Bin(t, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(worldDir(t), name)
+	testutil.WriteFile(t, path, string(b), 0o755)
+	return path
+}
+
+// umask returns the process's file-creation mask.
+func umask() os.FileMode {
+	m := unix.Umask(0)
+	unix.Umask(m)
+	return os.FileMode(m)
+}
+
+// pipe returns a pipe whose ends are closed at cleanup (closing one earlier
+// is fine). A program given r as stdin runs until w is closed.
+func pipe(t *testing.T) (r, w *os.File) {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close(); w.Close() })
+	return r, w
 }
