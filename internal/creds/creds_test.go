@@ -2,6 +2,11 @@ package creds
 
 import (
 	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -45,4 +50,65 @@ func TestErrorText(t *testing.T) {
 	if e.Error() != "unable to setuid: operation not permitted" {
 		t.Errorf("Error() = %q", e.Error())
 	}
+}
+
+// TestBecomeAllThreads runs Become in a helper copy of this test binary that
+// has several OS threads, then checks every thread's ids in
+// /proc/self/task: the whole process must have changed, not one thread.
+func TestBecomeAllThreads(t *testing.T) {
+	if os.Getenv("CREDS_HELPER") == "1" {
+		becomeHelper()
+		return
+	}
+	if os.Geteuid() != 0 {
+		t.Skip("requires root")
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestBecomeAllThreads$")
+	cmd.Env = append(os.Environ(), "CREDS_HELPER=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("helper: %v\n%s", err, out)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	threads := 0
+	for _, l := range lines {
+		if !strings.HasPrefix(l, "thread ") {
+			continue
+		}
+		threads++
+		if !strings.HasSuffix(l, "Uid: 65534 65534 65534 65534|Gid: 65533 65533 65533 65533|Groups: 65533") {
+			t.Errorf("%s", l)
+		}
+	}
+	if threads < 3 {
+		t.Errorf("helper had %d threads, want several:\n%s", threads, out)
+	}
+}
+
+// becomeHelper starts threads of its own, becomes uid 65534 /
+// gid 65533, and prints the ids of every thread.
+func becomeHelper() {
+	for range 4 {
+		go func() {
+			runtime.LockOSThread() // this goroutine keeps a thread of its own
+			select {}
+		}()
+	}
+	runtime.LockOSThread()
+	if err := Become(65534, 65533); err != nil {
+		fmt.Println("Become:", err)
+		os.Exit(1)
+	}
+	tasks, _ := os.ReadDir("/proc/self/task")
+	for _, task := range tasks {
+		b, _ := os.ReadFile("/proc/self/task/" + task.Name() + "/status")
+		var ids []string
+		for _, l := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(l, "Uid:") || strings.HasPrefix(l, "Gid:") || strings.HasPrefix(l, "Groups:") {
+				ids = append(ids, strings.Join(strings.Fields(l), " "))
+			}
+		}
+		fmt.Println("thread", task.Name(), strings.Join(ids, "|"))
+	}
+	os.Exit(0)
 }
