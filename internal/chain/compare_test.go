@@ -7,10 +7,12 @@ package chain_test
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"golang.org/x/sys/unix"
 
+	"github.com/daemontools-go/daemontools/internal/account"
 	"github.com/daemontools-go/daemontools/internal/testutil"
 )
 
@@ -121,4 +123,14 @@ func pipe(t *testing.T) (r, w *os.File) {
 	}
 	t.Cleanup(func() { r.Close(); w.Close() })
 	return r, w
+}
+
+// accountIDs returns the uid and gid of an account of /etc/passwd, or skips.
+func accountIDs(t *testing.T, name string) (uid, gid string) {
+	t.Helper()
+	u, err := account.Lookup(account.PasswdFile, name)
+	if err != nil {
+		t.Skipf("requires account %s in %s", name, account.PasswdFile)
+	}
+	return strconv.FormatUint(uint64(u.UID), 10), strconv.FormatUint(uint64(u.GID), 10)
 }

@@ -32,7 +32,8 @@ func TestEnvuidgidEnvironment(t *testing.T) {
 	expect(t, o, want, "", 0, "envuidgid", "nobody", "env")
 	same(t, o, "envuidgid", "nobody", "env")
 	o.Env = []string{"PATH=/usr/bin:/bin"}
-	expect(t, o, "PATH=/usr/bin:/bin\nGID=1\nUID=1\n", "", 0, "envuidgid", "daemon", "env")
+	uid, gid := accountIDs(t, "daemon")
+	expect(t, o, "PATH=/usr/bin:/bin\nGID="+gid+"\nUID="+uid+"\n", "", 0, "envuidgid", "daemon", "env")
 	// §22.1: envuidgid root printenv UID.
 	expect(t, o, "0\n", "", 0, "envuidgid", "root", "printenv", "UID")
 	same(t, o, "envuidgid", "root", "printenv", "UID")

@@ -55,10 +55,11 @@ func TestSetuidgidChildIDs(t *testing.T) {
 	if got := statusIDs(string(out)); got != want {
 		t.Errorf("child ids:\n%s\nwant:\n%s", got, want)
 	}
-	// daemon is uid 1, gid 1 in Debian's base passwd.
+	uid, gid := accountIDs(t, "daemon")
 	r := testutil.Run(t, testutil.Options{}, testutil.Bin(t, "setuidgid"), "daemon", "cat", "/proc/self/status")
-	if got := statusIDs(r.Stdout); got != "Uid: 1 1 1 1\nGid: 1 1 1 1\nGroups: 1" {
-		t.Errorf("setuidgid daemon: %q", got)
+	want = "Uid: " + strings.Repeat(uid+" ", 3) + uid + "\nGid: " + strings.Repeat(gid+" ", 3) + gid + "\nGroups: " + gid
+	if got := statusIDs(r.Stdout); got != want {
+		t.Errorf("setuidgid daemon: %q, want %q", got, want)
 	}
 }
 
