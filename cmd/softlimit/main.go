@@ -50,7 +50,7 @@ func run(args, env []string, stderr io.Writer) int {
 	if len(child) == 0 {
 		return chain.Usage(log, usage, diag.ExitUsage)
 	}
-	exec, err := pathexec.Prepare(child, env)
+	prepared, err := pathexec.Prepare(child, env)
 	if err != nil {
 		log.Fatal("unable to run ", child[0], diag.Err(err))
 		return diag.ExitTemporary
@@ -60,7 +60,7 @@ func run(args, env []string, stderr io.Writer) int {
 		late.write(op, " failed: ", errstr.Errno(errno))
 		return diag.ExitTemporary
 	}
-	err = exec.Exec()
+	err = prepared.Exec()
 	errno, _ := err.(syscall.Errno)
 	late.write("unable to run ", child[0], ": ", errstr.Errno(errno))
 	return diag.ExitTemporary
