@@ -53,7 +53,7 @@ func TestDiskFull(t *testing.T) {
 		return err == nil, ""
 	})
 	fill(t, mnt+"/filler")
-	input := numbered(4000, 60) // 240000 bytes
+	input := numbered(4000, 60)             // 240000 bytes
 	go func() { m.in.WriteString(input) }() //nolint:errcheck // checked through the log
 	want := "multilog: warning: unable to write to " + d + "/current, pausing: out of disk space\n"
 	testutil.Eventually(t, 10*time.Second, "out of disk space warning", func() (bool, string) {

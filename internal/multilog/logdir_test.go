@@ -3,6 +3,7 @@ package multilog
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"syscall"
@@ -259,6 +260,7 @@ func TestTermFinishesLine(t *testing.T) {
 	})
 	m.sigs <- syscall.SIGTERM
 	// multilog now reads one byte at a time up to the end of the line.
+	waitOneByteRead(t)
 	m.write(" rest\nnext line\n")
 	if code := m.waitExit(); code != 0 {
 		t.Fatal(code)
@@ -280,4 +282,20 @@ func TestTermIdleExits(t *testing.T) {
 	if err != nil || fi.Mode().Perm() != 0o744 {
 		t.Errorf("current %v %v", fi, err)
 	}
+}
+
+// waitOneByteRead waits until a thread of this process is blocked in a
+// one-byte read(2), which multilog does only after noticing SIGTERM.
+func waitOneByteRead(t *testing.T) {
+	t.Helper()
+	testutil.Eventually(t, 10*time.Second, "a one-byte read", func() (bool, string) {
+		tasks, _ := filepath.Glob("/proc/self/task/*/syscall")
+		for _, task := range tasks {
+			b, _ := os.ReadFile(task)
+			if f := strings.Fields(string(b)); len(f) > 3 && f[0] == "0" && f[3] == "0x1" {
+				return true, ""
+			}
+		}
+		return false, ""
+	})
 }

@@ -150,9 +150,13 @@ var errSignal = errors.New("signal")
 
 // read waits for input or a signal. A signal sets its flag and returns
 // errSignal, so the caller can act on it at this read boundary.
+//
+// After SIGTERM, while the rest of a line is read one byte at a time, the
+// read blocks without polling, as 0.76's does with TERM handled: an ALRM
+// then takes effect when the next byte arrives.
 func (m *machine) read(p []byte) (int, error) {
 	for {
-		if m.sigr >= 0 {
+		if m.sigr >= 0 && !m.term {
 			fds := []unix.PollFd{{Fd: int32(m.env.In), Events: unix.POLLIN}, {Fd: int32(m.sigr), Events: unix.POLLIN}}
 			_, err := unix.Poll(fds, -1)
 			if err == unix.EINTR {
