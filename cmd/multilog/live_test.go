@@ -215,7 +215,8 @@ func TestProcessorFailure(t *testing.T) {
 				l.p.Signal(syscall.SIGALRM)
 				testutil.Eventually(t, 10*time.Second, "failure message", func() (bool, string) {
 					s := l.p.Stderr.String()
-					return strings.Contains(s, "processor failed"), s
+					// A crash is reported first, and then, 5 s later, as a failure.
+					return strings.Contains(s, "processor failed") || strings.Contains(s, "processor crashed"), s
 				})
 				l.p.Signal(syscall.SIGKILL)
 				l.p.Wait(t, 10*time.Second)
