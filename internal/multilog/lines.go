@@ -58,8 +58,12 @@ func newLines(env *Env, s Script, acts []act, dirs []*logDir, status []*statusFi
 	return l
 }
 
-// feed processes a block of input.
+// feed processes a block of input that one read(2) returned. Lines that
+// start in it are labelled with the time of that read.
 func (l *lines) feed(p []byte) {
+	if l.timestamp && len(p) > 0 {
+		l.stamper.Tick()
+	}
 	for len(p) > 0 {
 		if !l.inLine && !l.needView {
 			// Fast path: every line goes to every directory unchanged.
@@ -74,7 +78,7 @@ func (l *lines) feed(p []byte) {
 			l.inLine = true
 			l.view = l.view[:0]
 			if l.timestamp {
-				l.view = append(l.view, l.stamper.Stamp()...)
+				l.view = append(l.view, l.stamper.Label()...)
 			}
 		}
 		if l.streaming {
@@ -109,7 +113,7 @@ func (l *lines) feed(p []byte) {
 func (l *lines) wholeLine(line []byte) {
 	var stamp []byte
 	if l.timestamp {
-		stamp = l.stamper.Stamp()
+		stamp = l.stamper.Label()
 	}
 	for _, d := range l.dirs {
 		d.out = append(d.out, stamp...)

@@ -12,8 +12,8 @@ const BlockSize = 128 << 10
 const flushAt = 256 << 10
 
 // Filter copies in to out, writing '@', a TAI64N label and a space before
-// every line at the moment its first byte is processed (empty lines are
-// labelled too; a final line without '\n' is copied without adding one).
+// every line: the time its first byte was read (empty lines are labelled
+// too; a final line without '\n' is copied without adding one).
 // Output is written before every read, so nothing read waits for more
 // input. It returns nil at EOF and the first read or write error.
 func Filter(in io.Reader, out io.Writer, s *Stamper) error {
@@ -23,9 +23,12 @@ func Filter(in io.Reader, out io.Writer, s *Stamper) error {
 	for {
 		n, rerr := in.Read(buf)
 		p := buf[:n]
+		if n > 0 {
+			s.Tick()
+		}
 		for len(p) > 0 {
 			if atStart {
-				o = append(o, s.Stamp()...)
+				o = append(o, s.Label()...)
 			}
 			i := bytes.IndexByte(p, '\n')
 			if i < 0 {

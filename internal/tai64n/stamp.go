@@ -7,8 +7,11 @@ import "github.com/daemontools-go/daemontools/internal/tai64"
 // StampLen is the length of a line label: '@', 24 hex digits and a space.
 const StampLen = tai64.TextSize + 1
 
-// Stamper makes line labels without allocating. It formats the 16 digits
-// of the seconds only when the second changes.
+// Stamper makes line labels without allocating. Tick reads the clock and
+// formats its label (the 16 digits of the seconds only when the second
+// changes); Label returns the last one. Reading the clock costs about as
+// much as handling a whole line, so callers tick once per read(2): every
+// line that arrived in one read gets the time of that read.
 type Stamper struct {
 	Now func() tai64.N // clock; nil means tai64.Now
 	buf [StampLen]byte
@@ -18,9 +21,8 @@ type Stamper struct {
 
 const hexdigits = "0123456789abcdef"
 
-// Stamp reads the clock and returns "@" + 24 hex digits + " ". The slice is
-// valid until the next call.
-func (s *Stamper) Stamp() []byte {
+// Tick reads the clock and formats "@" + 24 hex digits + " ".
+func (s *Stamper) Tick() {
 	var n tai64.N
 	if s.Now == nil {
 		n = tai64.Now()
@@ -31,7 +33,7 @@ func (s *Stamper) Stamp() []byte {
 		n.Format(s.buf[:tai64.TextSize])
 		s.buf[tai64.TextSize] = ' '
 		s.sec, s.ok = n.Sec, true
-		return s.buf[:]
+		return
 	}
 	b := s.buf[17:25]
 	v := n.Nano
@@ -39,5 +41,7 @@ func (s *Stamper) Stamp() []byte {
 		b[i] = hexdigits[v&15]
 		v >>= 4
 	}
-	return s.buf[:]
 }
+
+// Label returns the label of the last Tick; it is valid until the next.
+func (s *Stamper) Label() []byte { return s.buf[:] }
