@@ -12,8 +12,8 @@ import (
 // BlockSize is how much input Convert reads at a time.
 const BlockSize = 128 << 10
 
-// maxLabel caps the hex digits kept to print a bad label unchanged; a
-// label longer than this is copied unchanged whatever it holds.
+// maxLabel caps the '@' and hex digits kept to print a bad label
+// unchanged; a longer label is copied unchanged whatever it holds.
 const maxLabel = 64 << 10
 
 const flushAt = 256 << 10
@@ -63,18 +63,18 @@ func Convert(in io.Reader, out io.Writer, z *Zone) error {
 					sec = sec<<4 + uint64(nano>>28)
 					nano = nano<<4 + uint32(u)
 				}
-				if len(raw) < maxLabel {
-					raw = append(raw, p[:min(i, maxLabel-len(raw))]...)
+				if len(raw)+i > maxLabel { // not worth converting: copy it all
+					o = append(o, raw...)
+					state = rest
+					continue
 				}
+				raw = append(raw, p[:i]...)
 				p = p[i:]
 				if len(p) == 0 {
 					break // the label goes on in the next block
 				}
 				var ok bool
-				if len(raw) < maxLabel {
-					o, ok = c.appendLocal(o, sec, nano)
-				}
-				if !ok {
+				if o, ok = c.appendLocal(o, sec, nano); !ok {
 					o = append(o, raw...)
 				}
 				state = rest

@@ -3,7 +3,6 @@ package tai64nlocal
 import (
 	"math"
 	"strconv"
-	"time"
 )
 
 // maxAbsSeconds bounds the times worth computing: beyond it the year cannot
@@ -75,60 +74,35 @@ func appendNano(dst []byte, n uint32) []byte {
 	return append(dst, b[:]...)
 }
 
-// lookupZone caches the zone offset in force at t (compared, as glibc does,
-// with the transition times as the zone file states them).
-//
-// A zone made of a POSIX rule alone repeats every 400 Gregorian years (the
-// calendar and the weekdays do); it is evaluated in the first cycle after
-// 1970, where Go's rule arithmetic is right (it is not for negative times).
+// lookupZone caches the offset in force at t and the interval it holds in.
 func (c *converter) lookupZone(t int64) {
-	lo, hi, shift := int64(math.MinInt64), int64(math.MaxInt64), int64(0)
-	if c.z.rule {
-		shift = t - ((t%cycle)+cycle)%cycle
-		lo, hi = 0, cycle
-	}
-	tm := time.Unix(t-shift, 0).In(c.z.loc)
-	_, off := tm.Zone()
-	c.offset = int64(off)
-	from, to := tm.ZoneBounds()
-	if !from.IsZero() {
-		lo = max(lo, from.Unix())
-	}
-	if !to.IsZero() {
-		hi = min(hi, to.Unix())
-	}
-	c.zoneFrom, c.zoneTo = lo+shift, hi+shift
-	if lo == math.MinInt64 {
-		c.zoneFrom = math.MinInt64
-	}
-	if hi == math.MaxInt64 {
-		c.zoneTo = math.MaxInt64
-	}
-	if c.zoneFrom > t || c.zoneTo <= t { // no usable bounds: do not cache
+	c.offset, c.zoneFrom, c.zoneTo = c.z.offsetAt(t)
+	if c.zoneFrom > t || c.zoneTo <= t {
 		c.zoneFrom, c.zoneTo = t, t+1
 	}
 }
 
-// cycle is 400 Gregorian years in seconds.
-const cycle = 146097 * 86400
-
 // leapAt returns glibc's leap-second correction at t, and how many leap
 // seconds t is inside of (added to tm_sec, giving :60).
 func (z *Zone) leapAt(t int64) (corr, hit int64) {
-	i := len(z.leaps)
+	if z.file == nil {
+		return 0, 0
+	}
+	leaps := z.file.leaps
+	i := len(leaps)
 	for {
 		if i == 0 {
 			return 0, 0
 		}
 		i--
-		if t >= z.leaps[i].trans {
+		if t >= leaps[i].trans {
 			break
 		}
 	}
-	corr = z.leaps[i].corr
-	if t == z.leaps[i].trans && (i == 0 && corr > 0 || i > 0 && corr > z.leaps[i-1].corr) {
+	corr = leaps[i].corr
+	if t == leaps[i].trans && (i == 0 && corr > 0 || i > 0 && corr > leaps[i-1].corr) {
 		hit = 1
-		for i > 0 && z.leaps[i].trans == z.leaps[i-1].trans+1 && z.leaps[i].corr == z.leaps[i-1].corr+1 {
+		for i > 0 && leaps[i].trans == leaps[i-1].trans+1 && leaps[i].corr == leaps[i-1].corr+1 {
 			hit++
 			i--
 		}

@@ -1,10 +1,9 @@
 package tai64nlocal
 
 import (
-	"encoding/binary"
+	"math"
 	"os"
 	"strings"
-	"time"
 )
 
 // leap is one leap-second record of a TZif file: from trans on (in the
@@ -14,12 +13,13 @@ type leap struct {
 	corr  int64
 }
 
-// Zone converts UNIX seconds to local time as glibc's localtime does,
-// leap seconds of "right/" zones included (Go's time package ignores them).
+// Zone converts UNIX seconds to local time exactly as glibc's localtime
+// does: zone files with their transitions, POSIX TZ footers and leap
+// seconds ("right/" zones), and POSIX TZ rules, with glibc's arithmetic.
 type Zone struct {
-	loc   *time.Location
-	leaps []leap
-	rule  bool // loc is a POSIX TZ rule alone: periodic over 400 years
+	file      *tzif    // nil for a zone given as a rule
+	rules     tzRules  // the rule, or the file's footer
+	useFooter bool     // the file has a non-empty footer
 }
 
 // ZoneDir is where zone files are looked up, as glibc does without TZDIR.
@@ -29,7 +29,7 @@ const ZoneDir = "/usr/share/zoneinfo"
 // whether TZ is in the environment): unset means /etc/localtime; empty
 // means UTC; a leading ':' is dropped; an absolute name is a file, another
 // name a file under $TZDIR or /usr/share/zoneinfo; a name that is no
-// readable zone file is taken as a POSIX TZ rule such as "JST-9" or
+// zone file is taken as a POSIX TZ rule such as "JST-9" or
 // "PST8PDT,M3.2.0,M11.1.0"; anything else is UTC.
 func LoadZone(tz string, set bool) *Zone {
 	if !set {
@@ -37,7 +37,7 @@ func LoadZone(tz string, set bool) *Zone {
 	}
 	tz = strings.TrimPrefix(tz, ":")
 	if tz == "" {
-		return &Zone{loc: time.UTC}
+		return &Zone{}
 	}
 	path := tz
 	if tz[0] != '/' {
@@ -48,93 +48,96 @@ func LoadZone(tz string, set bool) *Zone {
 		path = dir + "/" + tz
 	}
 	if data, err := os.ReadFile(path); err == nil {
-		if loc, err := time.LoadLocationFromTZData(tz, data); err == nil {
-			return &Zone{loc: loc, leaps: parseLeaps(data)}
+		if f, err := parseTZif(data); err == nil {
+			z := &Zone{file: f, useFooter: f.footer != ""}
+			if z.useFooter {
+				z.rules, _ = parseRules(f.footer)
+			}
+			return z
 		}
 	}
 	if set {
-		if loc, ok := ruleZone(tz); ok {
-			return &Zone{loc: loc, rule: true}
-		}
+		r, _ := parseRules(tz)
+		return &Zone{rules: r}
 	}
-	return &Zone{loc: time.UTC}
+	return &Zone{}
 }
 
-// parseLeaps reads the leap-second records of a TZif file, from its 64-bit
-// part when it has one, as glibc does.
-func parseLeaps(data []byte) []leap {
-	type counts struct{ isut, isstd, leap, time, typ, char int }
-	header := func(b []byte) (counts, bool) {
-		if len(b) < 44 || string(b[:4]) != "TZif" {
-			return counts{}, false
+// utcYear is the year of t in UTC as glibc's __offtime(t, 0) gives it in
+// tm_year (a C int), and false where that fails.
+func utcYear(t int64) (int32, bool) {
+	y, _, _ := civil(floorDiv(t, 86400))
+	if y-1900 < math.MinInt32 || y-1900 > math.MaxInt32 {
+		return 0, false
+	}
+	return int32(y - 1900), true
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b < 0 {
+		q--
+	}
+	return q
+}
+
+// offsetAt returns the offset glibc uses at t and an interval [from, to)
+// around t where it does not change.
+func (z *Zone) offsetAt(t int64) (off, from, to int64) {
+	from, to = math.MinInt64, math.MaxInt64
+	f := z.file
+	if f != nil {
+		n := len(f.trans)
+		if n == 0 || t < f.trans[n-1] || !z.useFooter {
+			lo, hi := 0, n
+			for lo < hi { // first transition after t
+				m := (lo + hi) / 2
+				if t < f.trans[m] {
+					hi = m
+				} else {
+					lo = m + 1
+				}
+			}
+			if lo > 0 {
+				from = f.trans[lo-1]
+			}
+			if lo < n {
+				to = f.trans[lo]
+			}
+			return f.typeAt(t).offset, from, to
 		}
-		n := func(i int) int { return int(binary.BigEndian.Uint32(b[20+4*i:])) }
-		return counts{n(0), n(1), n(2), n(3), n(4), n(5)}, true
+		from = f.trans[n-1]
 	}
-	c, ok := header(data)
-	if !ok {
-		return nil
-	}
-	timeSize := 4
-	body := data[44:]
-	if data[4] >= '2' {
-		skip := c.time*5 + c.typ*6 + c.char + c.leap*8 + c.isstd + c.isut
-		if len(body) < skip {
-			return nil
+	tmYear, ok := utcYear(t)
+	if !ok { // glibc falls back to the last transition's type
+		if f != nil {
+			return f.types[f.idx[len(f.idx)-1]].offset, t, t + 1
 		}
-		if c, ok = header(body[skip:]); !ok {
-			return nil
-		}
-		body = body[skip+44:]
-		timeSize = 8
+		return 0, t, t + 1
 	}
-	off := c.time*(timeSize+1) + c.typ*6 + c.char
-	if len(body) < off+c.leap*(timeSize+4) {
-		return nil
-	}
-	leaps := make([]leap, c.leap)
-	for i := range leaps {
-		b := body[off+i*(timeSize+4):]
-		if timeSize == 8 {
-			leaps[i].trans = int64(binary.BigEndian.Uint64(b))
+	year := int32(uint32(tmYear) + 1900)
+	off = z.rules.offsetAt(t, year)
+	// Within the UTC year the offset changes only at the two changes.
+	y64 := int64(tmYear) + 1900
+	from = max(from, daysFromCivil(y64)*86400)
+	to = min(to, daysFromCivil(y64+1)*86400)
+	for _, c := range []int64{z.rules[0].change(year), z.rules[1].change(year)} {
+		if c <= t {
+			from = max(from, c)
 		} else {
-			leaps[i].trans = int64(int32(binary.BigEndian.Uint32(b)))
+			to = min(to, c)
 		}
-		leaps[i].corr = int64(int32(binary.BigEndian.Uint32(b[timeSize:])))
 	}
-	return leaps
+	return off, from, to
 }
 
-// ruleZone makes a location from a POSIX TZ rule, by wrapping the rule in
-// a TZif file as its footer (Go applies footers after the last transition;
-// one transition at the start of time makes that all of time).
-func ruleZone(rule string) (*time.Location, bool) {
-	if strings.ContainsAny(rule, "\n\x00") || len(rule) < 3 {
-		return nil, false
-	}
-	var b []byte
-	be32 := func(v uint32) { b = binary.BigEndian.AppendUint32(b, v) }
-	hdr := func(timecnt uint32) {
-		b = append(b, "TZif2"...)
-		b = append(b, make([]byte, 15)...)
-		for _, v := range []uint32{0, 0, 0, timecnt, 1, 4} {
-			be32(v)
-		}
-	}
-	hdr(0)
-	b = append(b, 0, 0, 0, 0, 0, 0, 'U', 'T', 'C', 0) // v1: one type, UTC
-	hdr(1)
-	b = binary.BigEndian.AppendUint64(b, uint64(1)<<63) // the start of time
-	b = append(b, 0)
-	b = append(b, 0, 0, 0, 0, 0, 0, 'U', 'T', 'C', 0)
-	b = append(b, '\n')
-	b = append(b, rule...)
-	b = append(b, '\n')
-	loc, err := time.LoadLocationFromTZData(rule, b)
-	if err != nil {
-		return nil, false
-	}
-	// Go ignores a rule it cannot parse: then the zone stays UTC, as
-	// glibc's does for an invalid TZ.
-	return loc, true
+// daysFromCivil is the day number of January 1 of year y (proleptic
+// Gregorian, day 0 = 1970-01-01).
+func daysFromCivil(y int64) int64 {
+	y--
+	era := floorDiv(y, 400)
+	yoe := y - era*400
+	doy := int64(306) // March 1 to January 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return era*146097 + doe - 719468
 }
