@@ -17,9 +17,9 @@ type leap struct {
 // does: zone files with their transitions, POSIX TZ footers and leap
 // seconds ("right/" zones), and POSIX TZ rules, with glibc's arithmetic.
 type Zone struct {
-	file      *tzif    // nil for a zone given as a rule
-	rules     tzRules  // the rule, or the file's footer
-	useFooter bool     // the file has a non-empty footer
+	file      *tzif   // nil for a zone given as a rule
+	rules     tzRules // the rule, or the file's footer
+	useFooter bool    // the file has a non-empty footer
 }
 
 // ZoneDir is where zone files are looked up, as glibc does without TZDIR.
