@@ -282,3 +282,67 @@ func TestLockedByAnother(t *testing.T) {
 		return out + listing(t, dir+"/log")
 	})
 }
+
+// TestKillLoop kills multilog with SIGKILL at different moments while it
+// logs and rotates, restarts it each time, and then checks that every
+// line seen in the directory before a kill is still there, exactly once
+// and in order.
+func TestKillLoop(t *testing.T) {
+	t.Parallel()
+	bin := testutil.Bin(t, "multilog")
+	dir := t.TempDir()
+	var confirmed []string
+	for cycle := 0; cycle < 6; cycle++ {
+		l := startLive(t, bin, dir, "s4096", "n1000", "./log")
+		var input strings.Builder
+		for i := 0; i < 300; i++ {
+			fmt.Fprintf(&input, "cycle %d line %03d %s\n", cycle, i, strings.Repeat("x", 40))
+		}
+		go l.w.WriteString(input.String()) //nolint:errcheck // checked through the log
+		// Kill once line k has reached the directory.
+		k := fmt.Sprintf("cycle %d line %03d %s\n", cycle, 37*(cycle+1)%300, strings.Repeat("x", 40))
+		testutil.Eventually(t, 10*time.Second, "line "+k, func() (bool, string) {
+			return strings.Contains(logContents(t, dir+"/log"), k), ""
+		})
+		l.p.Signal(syscall.SIGKILL)
+		l.p.Wait(t, 10*time.Second)
+		for _, line := range strings.SplitAfter(input.String(), "\n") {
+			confirmed = append(confirmed, line)
+			if line == k {
+				break
+			}
+		}
+	}
+	if r := testutil.Run(t, testutil.Options{Dir: dir}, bin, "s4096", "n1000", "./log"); r.Code != 0 {
+		t.Fatalf("final run: exit %d %q", r.Code, r.Stderr)
+	}
+	got := strings.SplitAfter(logContents(t, dir+"/log"), "\n")
+	seen := map[string]bool{}
+	next := 0
+	for _, line := range got {
+		if line == "" {
+			continue
+		}
+		if seen[line] {
+			t.Fatalf("line logged twice: %q", line)
+		}
+		seen[line] = true
+		if next < len(confirmed) && line == confirmed[next] {
+			next++
+		}
+	}
+	if next != len(confirmed) {
+		t.Errorf("confirmed line %q missing or out of order", confirmed[next])
+	}
+}
+
+// logContents joins the archives in name order and current.
+func logContents(t *testing.T, dir string) string {
+	var b strings.Builder
+	for _, a := range archives(t, dir) {
+		b.WriteString(a[3:])
+	}
+	cur, _ := os.ReadFile(dir + "/current")
+	b.Write(cur)
+	return b.String()
+}
