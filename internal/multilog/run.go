@@ -73,9 +73,9 @@ func start(env *Env, s Script) (*machine, error) {
 		}
 	}
 	m.lines = newLines(env, s, acts, m.dirs, m.status)
-	if err := m.watchSignals(); err != nil {
+	if err := m.watchSignals(); err != nil { // no such step in 0.76
 		m.close()
-		return nil, fatal(err, "unable to switch to current directory")
+		return nil, fatal(err, "unable to create a pipe")
 	}
 	return m, nil
 }
