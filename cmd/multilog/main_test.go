@@ -62,28 +62,41 @@ func TestRTS(t *testing.T) {
 	tests := []struct {
 		name, input string
 		args        []string
+		setup       func(dir string)
 	}{
-		{"no actions", "one\ntwo\n", nil},
-		{"e", "one\ntwo\n", []string{"e"}},
-		{"e partial", "one\ntwo", []string{"e"}},
-		{"e e", "one\ntwo\n", []string{"e", "e"}},
-		{"deselect", "one\ntwo\n", []string{"-*", "e"}},
-		{"reselect", "one\ntwo\n", []string{"-*", "+one", "e"}},
-		{"199/200/201", long(199) + "\n" + long(200) + "\n" + long(201) + "\n", []string{"e"}},
-		{"t e", "ONE\n\nTWO", []string{"t", "e"}},
-		{"t late", "one\n", []string{"e", "t", "tfoo", "elephant", "", "?"}},
-		{"view", long(1200) + "\n" + long(999) + "y\n", []string{"-*", "+*y", "e", "+*", "e"}},
-		{"bytes", "a\x00b\xff\n\x01\n", []string{"e"}},
-		{"status file", "one\ntwo\n", []string{"=st"}},
-		{"status long", long(1500) + "\n", []string{"t", "=st"}},
-		{"status dir", "one\n", []string{"=."}},
-		{"status missing", "one\n", []string{"=no/st"}},
-		{"dir missing", "one\n", []string{"./no/log"}},
-		{"dir twice", "one\n", []string{"./log", "./log"}},
-		{"= before dirs", "one\n", []string{"./log", "=no/st"}},
-		{"dir is file", "one\n", []string{"./file"}},
-		{"dirs", "keep\ndrop\n" + long(3000) + "\n", []string{"./a", "-drop", "s1", "n1", "./b", "t", "-keep", "./c"}},
-		{"long lines", long(10001) + "\n" + long(5000), []string{"s4096", "./log"}},
+		{"no actions", "one\ntwo\n", nil, nil},
+		{"e", "one\ntwo\n", []string{"e"}, nil},
+		{"e partial", "one\ntwo", []string{"e"}, nil},
+		{"e e", "one\ntwo\n", []string{"e", "e"}, nil},
+		{"deselect", "one\ntwo\n", []string{"-*", "e"}, nil},
+		{"reselect", "one\ntwo\n", []string{"-*", "+one", "e"}, nil},
+		{"199/200/201", long(199) + "\n" + long(200) + "\n" + long(201) + "\n", []string{"e"}, nil},
+		{"t e", "ONE\n\nTWO", []string{"t", "e"}, nil},
+		{"t late", "one\n", []string{"e", "t", "tfoo", "elephant", "", "?"}, nil},
+		{"view", long(1200) + "\n" + long(999) + "y\n", []string{"-*", "+*y", "e", "+*", "e"}, nil},
+		{"bytes", "a\x00b\xff\n\x01\n", []string{"e"}, nil},
+		{"status file", "one\ntwo\n", []string{"=st"}, nil},
+		{"status long", long(1500) + "\n", []string{"t", "=st"}, nil},
+		{"status dir", "one\n", []string{"=."}, nil},
+		{"status missing", "one\n", []string{"=no/st"}, nil},
+		{"dir missing", "one\n", []string{"./no/log"}, nil},
+		{"dir twice", "one\n", []string{"./log", "./log"}, nil},
+		{"= before dirs", "one\n", []string{"./log", "=no/st"}, nil},
+		{"dir is file", "one\n", []string{"./file"}, nil},
+		{"dirs", "keep\ndrop\n" + long(3000) + "\n", []string{"./a", "-drop", "s1", "n1", "./b", "t", "-keep", "./c"}, nil},
+		{"long lines", long(10001) + "\n" + long(5000), []string{"s4096", "./log"}, nil},
+		{"current is a directory", "one\n", []string{"./log"}, func(dir string) { os.MkdirAll(dir+"/log/current", 0o755) }},
+		{"clean restart", "two\n", []string{"./log"}, func(dir string) {
+			os.MkdirAll(dir+"/log", 0o700)
+			os.WriteFile(dir+"/log/current", []byte("one\n"), 0o744)
+			os.WriteFile(dir+"/log/state", []byte("kept"), 0o644)
+		}},
+		{"unclean restart", "two\n", []string{"./log"}, func(dir string) {
+			os.MkdirAll(dir+"/log", 0o700)
+			os.WriteFile(dir+"/log/current", []byte("one\n"), 0o644)
+			os.WriteFile(dir+"/log/previous", []byte("zero\n"), 0o744)
+			os.WriteFile(dir+"/log/state", []byte("dropped"), 0o644)
+		}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -91,6 +104,9 @@ func TestRTS(t *testing.T) {
 			sameAsDebian(t, func(t *testing.T, bin string) string {
 				dir := t.TempDir()
 				os.WriteFile(dir+"/file", []byte("x"), 0o644)
+				if tc.setup != nil {
+					tc.setup(dir)
+				}
 				out := run(t, dir, tc.input, bin, tc.args...)
 				for _, f := range []string{"st", "log", "a", "b", "c"} {
 					if fi, err := os.Stat(filepath.Join(dir, f)); err == nil {

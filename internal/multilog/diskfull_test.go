@@ -79,3 +79,30 @@ func TestDiskFull(t *testing.T) {
 		}
 	}
 }
+
+func TestDiskFullStatusFile(t *testing.T) {
+	t.Parallel()
+	mnt := smallTmpfs(t, "64k")
+	st := mnt + "/status"
+	m := startML(t, "="+st)
+	testutil.Eventually(t, 10*time.Second, "status file", func() (bool, string) {
+		_, err := os.Stat(st)
+		return err == nil, ""
+	})
+	fill(t, mnt+"/filler")
+	m.write("one\ntwo\n")
+	want := "multilog: warning: unable to write " + st + ", pausing: out of disk space\n"
+	testutil.Eventually(t, 10*time.Second, "out of disk space warning", func() (bool, string) {
+		s := m.stderr.String()
+		return strings.Contains(s, want), s
+	})
+	if err := os.Remove(mnt + "/filler"); err != nil {
+		t.Fatal(err)
+	}
+	if code := m.wait(); code != 0 {
+		t.Fatal(code)
+	}
+	if b, _ := os.ReadFile(st); string(b) != "two"+strings.Repeat("\n", 998) {
+		t.Errorf("status %q", b)
+	}
+}

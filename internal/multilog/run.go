@@ -27,13 +27,13 @@ func Run(args []string, env Env) int {
 
 // machine is a running multilog.
 type machine struct {
-	env    *Env
-	lines  *lines
-	dirs   []*logDir
-	status []*statusFile
-	sigr   int // read end of the signal wake-up pipe, -1 without signals
-	sigw   int
-	stop   chan struct{}
+	env     *Env
+	lines   *lines
+	dirs    []*logDir
+	status  []*statusFile
+	sigr    int           // read end of the signal wake-up pipe, -1 without signals
+	stop    chan struct{} // tells the signal goroutine to stop
+	stopped chan struct{} // closed when it has
 
 	term, alarm bool // pending SIGTERM, SIGALRM
 	newline     bool // the last byte read ended a line (true before any input)
@@ -47,7 +47,7 @@ func start(env *Env, s Script) (*machine, error) {
 		return nil, fatal(err, "unable to switch to current directory")
 	}
 	defer unix.Close(startfd)
-	m := &machine{env: env, sigr: -1, sigw: -1, newline: true}
+	m := &machine{env: env, sigr: -1, newline: true}
 	acts := make([]act, len(s.Actions))
 	for i, a := range s.Actions {
 		acts[i] = act{kind: a.Kind, pattern: a.Arg}
@@ -90,9 +90,12 @@ func (m *machine) watchSignals() error {
 	if err := unix.Pipe2(p[:], unix.O_CLOEXEC|unix.O_NONBLOCK); err != nil {
 		return err
 	}
-	m.sigr, m.sigw = p[0], p[1]
-	m.stop = make(chan struct{})
-	go func(sigs <-chan os.Signal, w int, stop <-chan struct{}) {
+	m.sigr = p[0]
+	m.stop, m.stopped = make(chan struct{}), make(chan struct{})
+	// The goroutine owns the write end and closes it when it stops.
+	go func(sigs <-chan os.Signal, w int, stop <-chan struct{}, stopped chan<- struct{}) {
+		defer close(stopped)
+		defer unix.Close(w)
 		for {
 			select {
 			case s := <-sigs:
@@ -103,7 +106,7 @@ func (m *machine) watchSignals() error {
 				return
 			}
 		}
-	}(m.env.Signals, m.sigw, m.stop)
+	}(m.env.Signals, p[1], m.stop, m.stopped)
 	return nil
 }
 
@@ -201,11 +204,10 @@ func (m *machine) takeSignals() {
 func (m *machine) close() {
 	if m.stop != nil {
 		close(m.stop)
+		<-m.stopped
 	}
-	for _, fd := range []int{m.sigr, m.sigw} {
-		if fd >= 0 {
-			unix.Close(fd)
-		}
+	if m.sigr >= 0 {
+		unix.Close(m.sigr)
 	}
 	for _, s := range m.status {
 		s.close()
