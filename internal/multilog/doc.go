@@ -8,9 +8,9 @@
 //   - script.go parses the arguments into actions, with 0.76's quirks;
 //   - match.go is the pattern matcher ('*' without backtracking);
 //   - lines.go cuts input into lines and runs the actions on each line;
-//   - logdir.go, rotate.go, finish.go and processor.go hold the log
-//     directory protocol (lock, current, state, processed, previous,
-//     @TAI64N.s/.u archives, crash recovery, processors);
+//   - logdir.go (set-up, crash recovery, the size rule of current),
+//     rotate.go (rotation and processors) and finish.go (archives and
+//     the file count) hold the log directory protocol;
 //   - statusfile.go is the =file action;
 //   - run.go is the main loop: large reads from standard input, everything
 //     written before the next blocking read, SIGTERM and SIGALRM acted on
