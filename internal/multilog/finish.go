@@ -1,8 +1,8 @@
 package multilog
 
 import (
+	"bytes"
 	"errors"
-	"os"
 
 	"github.com/daemontools-go/daemontools/internal/tai64"
 	"golang.org/x/sys/unix"
@@ -48,42 +48,80 @@ func (d *logDir) finish(file string, code byte) {
 // oldest is the one with the smallest 25-byte prefix.
 func (d *logDir) filesFit() {
 	for {
-		names, err := d.readNames()
+		var count uint64
+		var oldest [archiveNameLen]byte
+		err := d.scan(func(name []byte) bool {
+			if len(name) >= archiveNameLen && name[0] == '@' {
+				if count == 0 || string(name[:archiveNameLen]) < string(oldest[:]) {
+					copy(oldest[:], name)
+				}
+				count++
+			}
+			return true
+		})
+		if err == nil && count < d.num {
+			return
+		}
+		var victim string
+		if err == nil {
+			// The first entry, in directory order, with the oldest prefix.
+			err = d.scan(func(name []byte) bool {
+				if len(name) >= archiveNameLen && string(name[:archiveNameLen]) == string(oldest[:]) {
+					victim = string(name)
+					return false
+				}
+				return true
+			})
+		}
 		if err != nil {
 			d.env.pause(err, "unable to read ", d.name)
 			continue
 		}
-		count, oldest := uint64(0), ""
-		for _, n := range names {
-			if len(n) >= archiveNameLen && n[0] == '@' {
-				if count == 0 || n[:archiveNameLen] < oldest {
-					oldest = n[:archiveNameLen]
-				}
-				count++
-			}
-		}
-		if count < d.num {
-			return
-		}
-		for _, n := range names {
-			if len(n) >= archiveNameLen && n[:archiveNameLen] == oldest {
-				// 0.76 ignores this error and loops at once; we pause.
-				if err := unix.Unlinkat(d.dirfd, n, 0); err != nil {
-					d.env.pause(err, "unable to remove ", d.name, "/", n)
-				}
-				break
+		if victim != "" {
+			// 0.76 ignores this error and loops at once; we pause.
+			if err := unix.Unlinkat(d.dirfd, victim, 0); err != nil {
+				d.env.pause(err, "unable to remove ", d.name, "/", victim)
 			}
 		}
 	}
 }
 
-// readNames lists the directory in directory order.
-func (d *logDir) readNames() ([]string, error) {
+// scan calls f with each name in the directory, in directory order, until
+// f returns false. The names are only valid during the call.
+func (d *logDir) scan(f func(name []byte) bool) error {
 	fd, err := unix.Openat(d.dirfd, ".", openRead|unix.O_DIRECTORY, 0)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	f := os.NewFile(uintptr(fd), d.name)
-	defer f.Close()
-	return f.Readdirnames(-1)
+	defer unix.Close(fd)
+	if d.dirbuf == nil {
+		d.dirbuf = make([]byte, 32<<10)
+	}
+	for {
+		n, err := unix.Getdents(fd, d.dirbuf)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if n <= 0 {
+			return nil
+		}
+		for b := d.dirbuf[:n]; len(b) >= 19; {
+			// struct linux_dirent64: ino 8, off 8, reclen 2, type 1, name.
+			reclen := int(b[16]) | int(b[17])<<8
+			if reclen < 19 || reclen > len(b) {
+				return unix.EIO
+			}
+			name := b[19:reclen]
+			if i := bytes.IndexByte(name, 0); i >= 0 {
+				name = name[:i]
+			}
+			if !f(name) {
+				return nil
+			}
+			b = b[reclen:]
+		}
+	}
 }

@@ -36,6 +36,7 @@ type logDir struct {
 	bytes  uint64 // size of current
 	out    []byte // lines not yet handed to write(2)
 	sel    bool   // selected for the line being processed
+	dirbuf []byte // for reading the directory
 }
 
 // openLogDir creates (one level), locks and recovers a log directory (§9.7).
