@@ -3,6 +3,7 @@ package tai64nlocal
 import (
 	"bytes"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -73,15 +74,21 @@ func TestZones(t *testing.T) {
 	}{
 		{"UTC", true, "1999-08-24 04:04:05.787492500 mark\n"},
 		{"", true, "1999-08-24 04:04:05.787492500 mark\n"},
-		{"US/Pacific", true, "1999-08-23 21:04:05.787492500 mark\n"},
-		{":US/Pacific", true, "1999-08-23 21:04:05.787492500 mark\n"},
-		{"/usr/share/zoneinfo/US/Pacific", true, "1999-08-23 21:04:05.787492500 mark\n"},
-		{"right/US/Pacific", true, "1999-08-23 21:03:43.787492500 mark\n"},
+		{"America/Los_Angeles", true, "1999-08-23 21:04:05.787492500 mark\n"},
+		{":America/Los_Angeles", true, "1999-08-23 21:04:05.787492500 mark\n"},
+		{"/usr/share/zoneinfo/America/Los_Angeles", true, "1999-08-23 21:04:05.787492500 mark\n"},
+		{"right/America/Los_Angeles", true, "1999-08-23 21:03:43.787492500 mark\n"},
 		{"JST-9", true, "1999-08-24 13:04:05.787492500 mark\n"},
 		{"PST8PDT,M3.2.0,M11.1.0", true, "1999-08-23 21:04:05.787492500 mark\n"},
 		{"No/Such/Zone", true, "1999-08-24 04:04:05.787492500 mark\n"},
 	}
 	for _, tc := range tests {
+		if strings.HasPrefix(tc.tz, "right/") {
+			if _, err := os.Stat(ZoneDir + "/" + tc.tz); err != nil {
+				t.Logf("TZ=%s not checked: requires the zone file (tzdata)", tc.tz)
+				continue
+			}
+		}
 		if got := convert(t, LoadZone(tc.tz, tc.set), in); got != tc.want {
 			t.Errorf("TZ=%q: got %q, want %q", tc.tz, got, tc.want)
 		}
@@ -127,7 +134,7 @@ func BenchmarkConvert(b *testing.B) {
 	for i := 0; i < 10000; i++ {
 		in.WriteString("@4000000037c219bf2ef02e94 " + strings.Repeat("x", 54) + "\n")
 	}
-	z := LoadZone("US/Pacific", true)
+	z := LoadZone("America/Los_Angeles", true)
 	b.SetBytes(int64(in.Len()))
 	b.ReportAllocs()
 	for b.Loop() {
