@@ -63,6 +63,14 @@ func (l *live) waitBlocked(oneByte bool) {
 	})
 }
 
+// alarm sends SIGALRM once the process waits for input: 0.76 acts on an
+// ALRM that arrives while it is busy only after more input.
+func (l *live) alarm() {
+	l.t.Helper()
+	l.waitBlocked(false)
+	l.p.Signal(syscall.SIGALRM)
+}
+
 // waitFile waits until dir/name holds want.
 func (l *live) waitFile(name, want string) {
 	l.t.Helper()
@@ -168,7 +176,7 @@ func TestKillDuringProcessor(t *testing.T) {
 		l := startLive(t, bin, dir, "!cat; echo >../started; exec sleep 1000 2>/dev/null", "./log")
 		l.write("one\ntwo\n")
 		l.waitFile("log/current", "one\ntwo\n")
-		l.p.Signal(syscall.SIGALRM)
+		l.alarm()
 		l.waitFile("started", "\n")
 		l.p.Signal(syscall.SIGKILL)
 		l.p.Wait(t, 10*time.Second)
@@ -188,13 +196,13 @@ func TestProcessorWiring(t *testing.T) {
 		l := startLive(t, bin, dir, proc, "./log")
 		l.write("one\n")
 		l.waitFile("log/current", "one\n")
-		l.p.Signal(syscall.SIGALRM)
+		l.alarm()
 		testutil.Eventually(t, 10*time.Second, "first archive", func() (bool, string) {
 			return len(archives(t, dir+"/log")) == 1, ""
 		})
 		l.write("two\nthree\n")
 		l.waitFile("log/current", "two\nthree\n")
-		l.p.Signal(syscall.SIGALRM)
+		l.alarm()
 		testutil.Eventually(t, 10*time.Second, "second archive", func() (bool, string) {
 			return len(archives(t, dir+"/log")) == 2, ""
 		})
@@ -215,7 +223,7 @@ func TestProcessorFailure(t *testing.T) {
 				l := startLive(t, bin, dir, proc, "./log")
 				l.write("one\n")
 				l.waitFile("log/current", "one\n")
-				l.p.Signal(syscall.SIGALRM)
+				l.alarm()
 				testutil.Eventually(t, 10*time.Second, "failure message", func() (bool, string) {
 					s := l.p.Stderr.String()
 					// A crash is reported first, and then, 5 s later, as a failure.
@@ -236,7 +244,7 @@ func TestAlarm(t *testing.T) {
 		l := startLive(t, bin, dir, "./a", "-*", "./b")
 		l.write("one\n")
 		l.waitFile("a/current", "one\n")
-		l.p.Signal(syscall.SIGALRM)
+		l.alarm()
 		testutil.Eventually(t, 10*time.Second, "rotation", func() (bool, string) {
 			return len(archives(t, dir+"/a")) == 1, ""
 		})
