@@ -103,20 +103,29 @@ func TestSuperviseNotFound(t *testing.T) {
 		{"/nonexistent:" + t.TempDir(), "file does not exist"},
 		{"/nonexistent:" + noexec + ":/nonexistent2", "access denied"},
 	} {
-		marker := "svscan: warning: unable to start supervise a: " + c.err
-		ours, theirs := runBoth(t, marker, func(bool) string { return c.path }, func(t *testing.T, dir string) []string {
-			scantest.Service(t, dir, "a", scantest.Sleeper)
-			b := scantest.Service(t, dir, "b", scantest.Sleeper)
-			scantest.Service(t, b, "log", scantest.Sleeper)
-			return nil
+		t.Run(c.err, func(t *testing.T) {
+			t.Parallel()
+			superviseNotFound(t, c.path, c.err)
 		})
-		want := []string{marker,
-			"svscan: warning: unable to start supervise b/log: " + c.err,
-			"svscan: warning: unable to start supervise b: " + c.err}
-		for who, text := range map[string]string{"ours": ours, "Debian's": theirs} {
-			if got := svscanLines(text); strings.Join(got, "\n") != strings.Join(want, "\n") {
-				t.Errorf("%s with PATH=%s:\n%s\nwant:\n%s", who, c.path, text, strings.Join(want, "\n"))
-			}
+	}
+}
+
+// superviseNotFound runs ours and Debian's with PATH path and expects
+// every start to fail with errText.
+func superviseNotFound(t *testing.T, path, errText string) {
+	marker := "svscan: warning: unable to start supervise a: " + errText
+	ours, theirs := runBoth(t, marker, func(bool) string { return path }, func(t *testing.T, dir string) []string {
+		scantest.Service(t, dir, "a", scantest.Sleeper)
+		b := scantest.Service(t, dir, "b", scantest.Sleeper)
+		scantest.Service(t, b, "log", scantest.Sleeper)
+		return nil
+	})
+	want := []string{marker,
+		"svscan: warning: unable to start supervise b/log: " + errText,
+		"svscan: warning: unable to start supervise b: " + errText}
+	for who, text := range map[string]string{"ours": ours, "Debian's": theirs} {
+		if got := svscanLines(text); strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("%s with PATH=%s:\n%s\nwant:\n%s", who, path, text, strings.Join(want, "\n"))
 		}
 	}
 }
