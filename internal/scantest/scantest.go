@@ -203,6 +203,12 @@ func Stop(t testing.TB, pids []int, dirs ...string) {
 			syscall.Kill(pid, syscall.SIGKILL) //nolint:errcheck
 		}
 	}
+	// Orphans were re-parented to the test (testutil.Main makes it a
+	// subreaper): reap these now rather than leave thousands of zombies.
+	for _, pid := range pids {
+		var ws syscall.WaitStatus
+		syscall.Wait4(pid, &ws, syscall.WNOHANG, nil) //nolint:errcheck
+	}
 }
 
 // Lines counts the lines of text equal to line.
