@@ -40,8 +40,12 @@ func (s *suite) serviceBench() {
 			}
 			fixtures = append(fixtures, f)
 			if s.want("services") {
-				s.measureFixture(t, f)
+				s.startupAndFootprint(t, f)
 			}
+		}
+		if s.want("services") {
+			logf("restart and control, interleaved (run %d/%d)", rep+1, s.reps)
+			s.interleaved(t, fixtures)
 		}
 		if s.want("windows") {
 			s.window(rep, fixtures)
@@ -52,47 +56,79 @@ func (s *suite) serviceBench() {
 	}
 }
 
-// measureFixture takes the start-up, footprint, restart and control figures.
-func (s *suite) measureFixture(t *stats.Table, f *fixture) {
+// startupAndFootprint records the start-up of f, then, 1.5 s after it, the
+// footprint of its processes (before the next fixture starts).
+func (s *suite) startupAndFootprint(t *stats.Table, f *fixture) {
 	name := f.im.Name
 	sups := f.supervisors()
 	t.Row("start-up, 100 services", "s until all up", true).Add(name, f.upAfter.Seconds())
 	cpu := procfs.SumUsage(append(sups, f.scanner.Pid)).CPUNanos
 	t.Row("start-up, 100 services", "CPU ms per start (scanner+supervisors)", true).Add(name, float64(cpu)/1e6/float64(len(f.dirs)))
-
 	time.Sleep(time.Until(f.started.Add(1500 * time.Millisecond)))
 	s.footprint(t, f)
+}
 
+// interleaved takes the restart and control figures of all fixtures in
+// small turns, rotating who goes first, so that a change in the machine's
+// load touches every implementation alike. Services 0..k-1 of each fixture
+// are killed, k..2k-1 restarted by command, 2k paused and resumed, 2k+1
+// asked for its status; all have been up for more than a second.
+func (s *suite) interleaved(t *stats.Table, fixtures []*fixture) {
 	k := s.sz.restarts
-	if len(f.dirs) < 2*k+2 {
-		return
+	const turns = 10
+	type cost struct {
+		d   time.Duration
+		err error
 	}
-	for i := 0; i < k; i++ {
-		if ms, err := restart(f, f.dirs[i], func(pid int) error { return killPid(pid) }); err != nil {
-			s.note("restart after SIGKILL, %s: %v", name, err)
-		} else {
-			t.Row("restart after SIGKILL", "ms until new pid", true).Add(name, ms)
+	pairs, calls := map[string]*cost{}, map[string]*cost{}
+	for _, f := range fixtures {
+		pairs[f.im.Name], calls[f.im.Name] = &cost{}, &cost{}
+	}
+	for turn := 0; turn < max(k, turns); turn++ {
+		for j := range fixtures {
+			f := fixtures[(turn+j)%len(fixtures)]
+			name := f.im.Name
+			if turn < k {
+				if ms, err := restart(f, f.dirs[turn], func(pid int) error { return killPid(pid) }); err != nil {
+					s.note("restart after SIGKILL, %s: %v", name, err)
+				} else {
+					t.Row("restart after SIGKILL", "ms until new pid", true).Add(name, ms)
+				}
+				dir := f.dirs[k+turn]
+				if ms, err := restart(f, dir, func(int) error { return runOk(f.im.TermArgv(dir)) }); err != nil {
+					s.note("restart by command, %s: %v", name, err)
+				} else {
+					t.Row("restart: svc -t / sv term / s6-svc -r", "ms until new pid", true).Add(name, ms)
+				}
+			}
+			if turn < turns {
+				if c := pairs[name]; c.err == nil {
+					d, err := s.controlPairs(f, f.dirs[2*k], s.sz.pairs/turns)
+					c.d, c.err = c.d+d, err
+				}
+				if c := calls[name]; c.err == nil {
+					d, err := s.statusCalls(f, f.dirs[2*k+1], s.sz.statuss/turns)
+					c.d, c.err = c.d+d, err
+				}
+			}
 		}
 	}
-	for i := k; i < 2*k; i++ {
-		dir := f.dirs[i]
-		if ms, err := restart(f, dir, func(int) error { return runOk(f.im.TermArgv(dir)) }); err != nil {
-			s.note("restart by command, %s: %v", name, err)
+	for _, f := range fixtures {
+		name := f.im.Name
+		if c := pairs[name]; c.err != nil {
+			s.note("control round-trip, %s: %v", name, c.err)
 		} else {
-			t.Row("restart: svc -t / sv term / s6-svc -r", "ms until new pid", true).Add(name, ms)
+			t.Row(fmt.Sprintf("%s svc -p/-c pairs", count(s.sz.pairs)), "ms per pair", true).Add(name, millis(c.d)/float64(s.sz.pairs))
 		}
-	}
-	if ms, err := s.controlPairs(f, f.dirs[2*k]); err != nil {
-		s.note("control round-trip, %s: %v", name, err)
-	} else {
-		t.Row(fmt.Sprintf("%d svc -p/-c pairs", s.sz.pairs), "ms per pair", true).Add(name, ms)
-	}
-	if ms, err := s.statusCalls(f, f.dirs[2*k+1]); err != nil {
-		s.note("status calls, %s: %v", name, err)
-	} else {
-		t.Row(fmt.Sprintf("%d svstat calls", s.sz.statuss), "ms per call", true).Add(name, ms)
+		if c := calls[name]; c.err != nil {
+			s.note("status calls, %s: %v", name, c.err)
+		} else {
+			t.Row(fmt.Sprintf("%s svstat calls", count(s.sz.statuss)), "ms per call", true).Add(name, millis(c.d)/float64(s.sz.statuss))
+		}
 	}
 }
+
+func millis(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // footprint records PSS, RSS and threads of the supervisors and the scanner.
 func (s *suite) footprint(t *stats.Table, f *fixture) {
@@ -141,7 +177,7 @@ func restart(f *fixture, dir string, trigger func(pid int) error) (float64, erro
 	}
 	for {
 		if pid := f.im.Pid(dir); pid != 0 && pid != old {
-			return float64(time.Since(t0).Microseconds()) / 1000, nil
+			return millis(time.Since(t0)), nil
 		}
 		if time.Since(t0) > 10*time.Second {
 			return 0, fmt.Errorf("%s: no new pid within 10 s", filepath.Base(dir))
@@ -150,15 +186,15 @@ func restart(f *fixture, dir string, trigger func(pid int) error) (float64, erro
 	}
 }
 
-// controlPairs pauses and resumes the service in dir s.sz.pairs times, each
-// time until /proc shows the effect, and returns milliseconds per pair.
-func (s *suite) controlPairs(f *fixture, dir string) (float64, error) {
+// controlPairs pauses and resumes the service in dir n times, each time
+// until /proc shows the effect, and returns the time taken.
+func (s *suite) controlPairs(f *fixture, dir string, n int) (time.Duration, error) {
 	pid := f.im.Pid(dir)
 	if pid == 0 {
 		return 0, fmt.Errorf("%s is not up", filepath.Base(dir))
 	}
 	t0 := time.Now()
-	for i := 0; i < s.sz.pairs; i++ {
+	for i := 0; i < n; i++ {
 		if err := runOk(f.im.PauseArgv(dir)); err != nil {
 			return 0, err
 		}
@@ -172,7 +208,7 @@ func (s *suite) controlPairs(f *fixture, dir string) (float64, error) {
 			return 0, err
 		}
 	}
-	return float64(time.Since(t0).Microseconds()) / 1000 / float64(s.sz.pairs), nil
+	return time.Since(t0), nil
 }
 
 // waitState polls /proc until pid is stopped (state T) or not.
@@ -193,13 +229,13 @@ func waitState(pid int, stopped bool) error {
 	}
 }
 
-// statusCalls runs the status command on dir s.sz.statuss times and returns
-// milliseconds per call; every output must say the service is up.
-func (s *suite) statusCalls(f *fixture, dir string) (float64, error) {
+// statusCalls runs the status command on dir n times and returns the time
+// taken; every output must say the service is up.
+func (s *suite) statusCalls(f *fixture, dir string, n int) (time.Duration, error) {
 	argv := f.im.StatusArgvs(dir)[0]
 	up := []byte(f.im.UpWord())
 	t0 := time.Now()
-	for i := 0; i < s.sz.statuss; i++ {
+	for i := 0; i < n; i++ {
 		out, res, err := proc.Output(proc.Spec{Argv: argv}, 10*time.Second)
 		if err != nil {
 			return 0, err
@@ -208,7 +244,7 @@ func (s *suite) statusCalls(f *fixture, dir string) (float64, error) {
 			return 0, fmt.Errorf("%s: exit %v: %q", argv[0], res.Status, out)
 		}
 	}
-	return float64(time.Since(t0).Microseconds()) / 1000 / float64(s.sz.statuss), nil
+	return time.Since(t0), nil
 }
 
 // runOk runs a control command, which must exit 0 within 10 s.
