@@ -58,9 +58,6 @@ func (s *suite) markdown(w io.Writer, withSamples bool) {
 			t.Markdown(w)
 		}
 	}
-	if s.winT != nil && len(s.winT.Rows) > 0 {
-		fmt.Fprintf(w, "Idle and crash loop measured over %v windows, all implementations at once, scaled to one minute; CPU from /proc/PID/task/*/schedstat, wake-ups = voluntary + non-voluntary context switches of all threads.\n\n", s.sz.window)
-	}
 	if len(s.notes) > 0 {
 		fmt.Fprintf(w, "### Missing or failed\n\n")
 		for _, n := range s.notes {

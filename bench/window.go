@@ -88,6 +88,9 @@ func (s *suite) window(rep int, fixtures []*fixture) {
 	perMin := 60 / time.Since(t0).Seconds()
 
 	t := s.winT
+	if rep == 0 {
+		t.Notes = append(t.Notes, fmt.Sprintf("Measured over %v windows, all implementations at once (100 idle services under each scanner, and beside them one crash-looping service under a supervisor started by hand for each), scaled to one minute. CPU from /proc/PID/task/*/schedstat; wake-ups = voluntary + non-voluntary context switches of all threads; the crash-loop CPU is the supervisor's own, not its service's.", s.sz.window))
+	}
 	bench := fmt.Sprintf("idle, %d services", nServices)
 	for _, d := range idles {
 		all := procfs.SumUsage(d.pids).Sub(d.all)
