@@ -37,14 +37,7 @@ func Search(name string, env []string, try func(path string) error) error {
 		if elem == "" {
 			elem = "."
 		}
-		err := try(elem + "/" + name)
-		switch {
-		case err == nil:
-			return nil
-		case errors.Is(err, unix.ENOENT):
-		case errors.Is(err, unix.EACCES), errors.Is(err, unix.EPERM), errors.Is(err, unix.EISDIR):
-			saved = err
-		default:
+		if err := try(elem + "/" + name); !keepSearching(err, &saved) {
 			return err
 		}
 		if !more {
@@ -56,6 +49,22 @@ func Search(name string, env []string, try func(path string) error) error {
 		return saved
 	}
 	return unix.ENOENT
+}
+
+// keepSearching reports whether the search goes on after an exec attempt
+// failed with err: ENOENT is passed over, EACCES, EPERM and EISDIR are
+// remembered in saved, and anything else (or success) ends the search.
+func keepSearching(err error, saved *error) bool {
+	switch {
+	case err == nil:
+		return false
+	case errors.Is(err, unix.ENOENT):
+		return true
+	case errors.Is(err, unix.EACCES), errors.Is(err, unix.EPERM), errors.Is(err, unix.EISDIR):
+		*saved = err
+		return true
+	}
+	return false
 }
 
 // Exec replaces the process with args[0], found by Search, given args and env.
