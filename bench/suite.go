@@ -221,7 +221,30 @@ func (s *suite) microBench() {
 	if err != nil || !res.Ok() {
 		s.note("micro-benchmarks failed: %v", err)
 	}
-	s.micro = string(out)
+	s.micro = benchLines(string(out))
+}
+
+// benchLines keeps the result lines of go test -bench output, each group
+// under its package and the CPU once.
+func benchLines(out string) string {
+	var b strings.Builder
+	pkg, shown, cpu := "", "", false
+	for _, line := range strings.Split(out, "\n") {
+		switch {
+		case strings.HasPrefix(line, "pkg: "):
+			pkg = line
+		case strings.HasPrefix(line, "cpu: ") && !cpu:
+			b.WriteString(strings.TrimSpace(line) + "\n")
+			cpu = true
+		case strings.HasPrefix(line, "Benchmark"), strings.HasPrefix(line, "FAIL"), strings.HasPrefix(line, "--- FAIL"):
+			if pkg != shown {
+				b.WriteString(pkg + "\n")
+				shown = pkg
+			}
+			b.WriteString(line + "\n")
+		}
+	}
+	return b.String()
 }
 
 func lastLine(b []byte) string {
