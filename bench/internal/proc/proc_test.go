@@ -90,8 +90,12 @@ func TestKillUnderReachesOrphans(t *testing.T) {
 }
 
 func TestStopForbidsStarts(t *testing.T) {
-	// Last: Stop is final for this test binary.
 	dir := t.TempDir()
+	t.Cleanup(func() { // Stop is final; let the other tests start processes again
+		mu.Lock()
+		stopping = false
+		mu.Unlock()
+	})
 	p, err := Start(Spec{Argv: []string{sh(t), "-c", "sleep 60"}, Dir: dir})
 	if err != nil {
 		t.Fatal(err)
