@@ -173,7 +173,10 @@ func (s *suite) buildOurs() {
 func (s *suite) runAll() {
 	for _, im := range s.impls {
 		if m := im.Missing(impl.Scanner, impl.Supervisor, impl.Control, impl.Status, impl.Logger); len(m) > 0 {
-			s.note("%s lacks %s: its figures that need them are missing", im.Name, strings.Join(m, ", "))
+			for k := range m {
+				m[k] = filepath.Base(m[k])
+			}
+			s.note("%s lacks %s (in %s): the figures that need them are missing", im.Name, strings.Join(m, ", "), im.Bin)
 		}
 	}
 	if s.want("log") {
