@@ -6,40 +6,38 @@ import "syscall"
 type cell func(m *Machine, e Event)
 
 // table is the machine: rows are states, columns events. A nil cell is an
-// event the state does not take (the driver's loop never feeds it).
-var table [numStates][numKinds]cell
-
-func init() {
-	t := &table
-	t[Init][Boot] = boot
-	t[Booted][Enter] = enter
-
-	for _, s := range []State{Down, Up, Failed} {
-		t[s][NoExit] = reaped
-		t[s][CmdUp] = cmdUp
-		t[s][CmdDown] = cmdDown
-		t[s][CmdOnce] = cmdOnce
-		t[s][CmdPause] = cmdPause
-		t[s][CmdCont] = cmdCont
-		t[s][CmdExit] = cmdExit
-		t[s][Other] = ignore
-		for _, k := range signalCommands {
-			t[s][k] = signal
-		}
-	}
-	t[Up][Exit] = reaped
-
-	t[Spawning][Started] = started
-	t[Spawning][ExecFailed] = execFailed
-	t[Spawning][ForkFailed] = forkFailed
-
-	t[StartHold][Timer] = held
-	t[FailHold][Timer] = held
-	t[ForkHold][Timer] = held
+// event the state does not take (the driver's loop never feeds it). It is a
+// static composite literal, so it lives in read-only data shared by every
+// supervise process.
+var table = [numStates][numKinds]cell{
+	Init:   {Boot: boot},
+	Booted: {Enter: enter},
+	Down: {
+		NoExit: reaped,
+		CmdUp:  cmdUp, CmdDown: cmdDown, CmdOnce: cmdOnce, CmdPause: cmdPause, CmdCont: cmdCont, CmdExit: cmdExit,
+		CmdHup: signal, CmdAlarm: signal, CmdInt: signal, CmdTerm: signal, CmdKill: signal,
+		CmdQuit: signal, CmdUsr1: signal, CmdUsr2: signal,
+		Other: ignore,
+	},
+	Up: {
+		NoExit: reaped, Exit: reaped,
+		CmdUp: cmdUp, CmdDown: cmdDown, CmdOnce: cmdOnce, CmdPause: cmdPause, CmdCont: cmdCont, CmdExit: cmdExit,
+		CmdHup: signal, CmdAlarm: signal, CmdInt: signal, CmdTerm: signal, CmdKill: signal,
+		CmdQuit: signal, CmdUsr1: signal, CmdUsr2: signal,
+		Other: ignore,
+	},
+	Failed: {
+		NoExit: reaped,
+		CmdUp:  cmdUp, CmdDown: cmdDown, CmdOnce: cmdOnce, CmdPause: cmdPause, CmdCont: cmdCont, CmdExit: cmdExit,
+		CmdHup: signal, CmdAlarm: signal, CmdInt: signal, CmdTerm: signal, CmdKill: signal,
+		CmdQuit: signal, CmdUsr1: signal, CmdUsr2: signal,
+		Other: ignore,
+	},
+	Spawning:  {Started: started, ExecFailed: execFailed, ForkFailed: forkFailed},
+	StartHold: {Timer: held},
+	FailHold:  {Timer: held},
+	ForkHold:  {Timer: held},
 }
-
-// signalCommands are the control bytes that only send a signal.
-var signalCommands = []Kind{CmdHup, CmdAlarm, CmdInt, CmdTerm, CmdKill, CmdQuit, CmdUsr1, CmdUsr2}
 
 var signals = [numKinds]syscall.Signal{
 	CmdHup: syscall.SIGHUP, CmdAlarm: syscall.SIGALRM, CmdInt: syscall.SIGINT,
