@@ -1,0 +1,181 @@
+package main
+
+import (
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/daemontools-go/daemontools/internal/superviseproc"
+	"github.com/daemontools-go/daemontools/internal/svtest"
+	"github.com/daemontools-go/daemontools/internal/testutil"
+)
+
+// With SVTEST_EXEC set, the test binary becomes a parent in a bad state:
+// SIGHUP ignored, SIGUSR1 blocked, then it executes SVTEST_EXEC SVTEST_ARG.
+func init() {
+	prog := os.Getenv("SVTEST_EXEC")
+	if prog == "" {
+		return
+	}
+	runtime.LockOSThread()
+	signal.Ignore(syscall.SIGHUP)
+	var set unix.Sigset_t
+	set.Val[0] = 1 << (uint(syscall.SIGUSR1) - 1)
+	unix.PthreadSigmask(unix.SIG_BLOCK, &set, nil)
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "SVTEST_") {
+			env = append(env, kv)
+		}
+	}
+	syscall.Exec(prog, []string{prog, os.Getenv("SVTEST_ARG")}, env)
+	os.Exit(127)
+}
+
+// procStatus returns field name of /proc/pid/status.
+func procStatus(t *testing.T, pid int, name string) string {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, name+":"); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	t.Fatalf("no %s in /proc/%d/status", name, pid)
+	return ""
+}
+
+func openFDs(t *testing.T, pid int) []string {
+	ents, err := os.ReadDir("/proc/" + strconv.Itoa(pid) + "/fd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fds []string
+	for _, e := range ents {
+		fds = append(fds, e.Name())
+	}
+	sort.Strings(fds)
+	return fds
+}
+
+// The service starts with default signal dispositions, an empty signal mask
+// and descriptors 0-2 only, whatever supervise inherited; in supervise's
+// process group and environment, in the service directory, as ./run.
+func TestServiceStartsClean(t *testing.T) {
+	t.Parallel()
+	s := svtest.NewService(t, "s", "#!/bin/sh\necho \"$0\" > argv0\nexec sleep 1000\n")
+	extra, err := os.Open(s.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer extra.Close()
+	p := testutil.Start(t, testutil.Options{
+		Dir:   s.Parent,
+		Env:   []string{"PATH=" + os.Getenv("PATH"), "SVTEST_EXEC=" + testutil.Bin(t, "supervise"), "SVTEST_ARG=s", "KEEP=1"},
+		Files: []*os.File{extra},
+	}, os.Args[0])
+	s.WaitRunning(t, p)
+	pid := int(s.WaitUp(t, 0).Pid)
+	testutil.Eventually(t, svtest.Deadline, "sleep to run", func() (bool, string) {
+		b, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/comm")
+		return string(b) == "sleep\n", string(b)
+	})
+	// Our supervise itself inherited the bad state.
+	if testutil.PPid(pid) != p.Pid() {
+		t.Fatalf("service parent %d, supervise %d", testutil.PPid(pid), p.Pid())
+	}
+	for _, f := range []string{"SigBlk", "SigIgn", "SigCgt"} {
+		if v := procStatus(t, pid, f); v != "0000000000000000" {
+			t.Errorf("service %s = %s", f, v)
+		}
+	}
+	if fds := openFDs(t, pid); strings.Join(fds, " ") != "0 1 2" {
+		t.Errorf("service fds %v", fds)
+	}
+	envb, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/environ")
+	var env []string // the shell adds PWD
+	for _, kv := range strings.Split(strings.TrimSuffix(string(envb), "\x00"), "\x00") {
+		if !strings.HasPrefix(kv, "PWD=") {
+			env = append(env, kv)
+		}
+	}
+	sort.Strings(env)
+	if want := []string{"KEEP=1", "PATH=" + os.Getenv("PATH")}; strings.Join(env, " ") != strings.Join(want, " ") {
+		t.Errorf("service environment %q, want %q", env, want)
+	}
+	if cwd, _ := os.Readlink("/proc/" + strconv.Itoa(pid) + "/cwd"); cwd != s.Dir {
+		t.Errorf("cwd %s", cwd)
+	}
+	if a := readFile(t, s.Path("argv0")); a != "./run\n" {
+		t.Errorf("argv0 %q", a)
+	}
+	pg, _ := unix.Getpgid(pid)
+	spg, _ := unix.Getpgid(p.Pid())
+	if pg != spg {
+		t.Errorf("service in process group %d, supervise in %d", pg, spg)
+	}
+	// supervise keeps only what it opened (and the runtime's own).
+	for _, fd := range openFDs(t, p.Pid()) {
+		link, _ := os.Readlink(filepath.Join("/proc", strconv.Itoa(p.Pid()), "fd", fd))
+		if link == s.Dir {
+			t.Errorf("supervise kept inherited fd %s", fd)
+		}
+	}
+	if th := procStatus(t, p.Pid(), "Threads"); th != "3" && th != "4" {
+		t.Errorf("supervise has %s threads", th)
+	}
+}
+
+// The runtime settings supervise adds for itself are not passed on; those
+// the environment sets are.
+func TestServiceEnvironment(t *testing.T) {
+	t.Parallel()
+	s := svtest.NewService(t, "s", "#!/bin/sh\nenv > env\nexec sleep 1000\n")
+	s.Start(t, testutil.Bin(t, "supervise"), "GOGC=50", "A=b=c")
+	s.WaitUp(t, 0)
+	testutil.Eventually(t, svtest.Deadline, "env", func() (bool, string) {
+		b, _ := os.ReadFile(s.Path("env"))
+		return strings.Contains(string(b), "A=b=c\n"), string(b)
+	})
+	env := readFile(t, s.Path("env"))
+	if !strings.Contains(env, "\nGOGC=50\n") && !strings.HasPrefix(env, "GOGC=50\n") {
+		t.Errorf("GOGC=50 lost: %q", env)
+	}
+	for _, v := range []string{"GOMAXPROCS=", superviseproc.ReexecVar} {
+		if strings.Contains(env, v) {
+			t.Errorf("service got %s", v)
+		}
+	}
+}
+
+// Without pidfds supervise falls back to SIGCHLD: restarts, commands and
+// exit work the same.
+func TestWithoutPidfd(t *testing.T) {
+	t.Parallel()
+	s := svtest.NewService(t, "s", trapper)
+	p := s.Start(t, testutil.Bin(t, "supervise"), superviseproc.NoPidfdVar+"=1")
+	up := s.WaitUp(t, 0)
+	waitStarted(t, s, up.Pid)
+	s.Control(t, "k")
+	next := s.WaitUp(t, up.Pid)
+	waitStarted(t, s, next.Pid)
+	s.Control(t, "d")
+	s.WaitDown(t)
+	s.Control(t, "u")
+	third := s.WaitUp(t, 0)
+	waitStarted(t, s, third.Pid)
+	s.Control(t, "dx")
+	if code := p.Wait(t, svtest.Deadline); code != 0 {
+		t.Errorf("exit %d", code)
+	}
+}

@@ -1,0 +1,164 @@
+// Package svtest helps tests run supervise on service directories: it makes
+// service directories, starts a supervise (ours or Debian's) on them, waits
+// for it to be ready, reads and waits for status records, and normalises
+// the pids and seconds that differ from run to run.
+package svtest
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/daemontools-go/daemontools/internal/status"
+	"github.com/daemontools-go/daemontools/internal/svdir"
+	"github.com/daemontools-go/daemontools/internal/testutil"
+)
+
+// Deadline bounds every wait in these tests.
+const Deadline = 20 * time.Second
+
+// Service is a service directory.
+type Service struct {
+	Parent string // the directory holding it; supervise runs with this cwd
+	Name   string // its name in Parent, the argument given to supervise
+	Dir    string // Parent/Name
+}
+
+// NewService makes a service directory named name in a fresh temporary
+// directory, with run as its run script (mode 0755), unless run is empty.
+func NewService(t testing.TB, name, run string) *Service {
+	t.Helper()
+	parent := t.TempDir()
+	s := &Service{Parent: parent, Name: name, Dir: filepath.Join(parent, name)}
+	if err := os.Mkdir(s.Dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if run != "" {
+		testutil.WriteFile(t, s.Path("run"), run, 0o755)
+	}
+	return s
+}
+
+// Path returns a path inside the service directory.
+func (s *Service) Path(rel string) string { return filepath.Join(s.Dir, rel) }
+
+// Start runs supervise (a path) on the service from its parent directory and
+// waits until it accepts commands. env entries are added to the environment.
+func (s *Service) Start(t testing.TB, supervise string, env ...string) *testutil.Proc {
+	t.Helper()
+	p := testutil.Start(t, testutil.Options{Dir: s.Parent, Env: append(os.Environ(), env...)}, supervise, s.Name)
+	s.WaitRunning(t, p)
+	return p
+}
+
+// WaitRunning waits until supervise holds supervise/ok open.
+func (s *Service) WaitRunning(t testing.TB, p *testutil.Proc) {
+	t.Helper()
+	testutil.Eventually(t, Deadline, "supervise to run in "+s.Dir, func() (bool, string) {
+		if p != nil && p.Exited() {
+			t.Fatalf("supervise exited early; stderr: %q", p.Stderr.String())
+		}
+		ok, err := svdir.Running(s.dirfd(t))
+		return ok, "svok: " + strconv.FormatBool(ok) + " " + errString(err)
+	})
+}
+
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+func (s *Service) dirfd(t testing.TB) int {
+	fd, err := unix.Open(s.Dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { unix.Close(fd) })
+	return fd
+}
+
+// Status reads the status record.
+func (s *Service) Status(t testing.TB) status.Status {
+	t.Helper()
+	b, err := os.ReadFile(s.Path(svdir.StatusFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := status.Decode(b)
+	if err != nil {
+		t.Fatalf("status %q: %v", b, err)
+	}
+	return st
+}
+
+// WaitStatus waits until the status record satisfies cond and returns it.
+func (s *Service) WaitStatus(t testing.TB, what string, cond func(status.Status) bool) status.Status {
+	t.Helper()
+	var st status.Status
+	testutil.Eventually(t, Deadline, what, func() (bool, string) {
+		b, err := os.ReadFile(s.Path(svdir.StatusFile))
+		if err != nil {
+			return false, err.Error()
+		}
+		st, err = status.Decode(b)
+		return err == nil && cond(st), Describe(st)
+	})
+	return st
+}
+
+// WaitUp waits for a running service whose pid differs from not (0: any).
+func (s *Service) WaitUp(t testing.TB, not uint32) status.Status {
+	t.Helper()
+	return s.WaitStatus(t, "service up", func(st status.Status) bool { return st.Pid != 0 && st.Pid != not })
+}
+
+// WaitDown waits for a stopped service.
+func (s *Service) WaitDown(t testing.TB) status.Status {
+	t.Helper()
+	return s.WaitStatus(t, "service down", func(st status.Status) bool { return st.Pid == 0 })
+}
+
+// Control sends cmds to supervise/control and fails the test on error.
+func (s *Service) Control(t testing.TB, cmds string) {
+	t.Helper()
+	if err := svdir.Send(s.dirfd(t), []byte(cmds)); err != nil {
+		t.Fatalf("control %q: %v", cmds, err)
+	}
+}
+
+// Describe renders a status record for failure messages.
+func Describe(st status.Status) string {
+	w := "0"
+	if st.Want != 0 {
+		w = string(rune(st.Want))
+	}
+	return "pid=" + strconv.FormatUint(uint64(st.Pid), 10) + " paused=" + strconv.FormatBool(st.Paused) + " want=" + w +
+		" when=" + st.When.String()
+}
+
+var (
+	pidRE     = regexp.MustCompile(`pid [0-9]+`)
+	secondsRE = regexp.MustCompile(`[0-9]+ seconds`)
+)
+
+// Normalize replaces pids and second counts in svstat output by N.
+func Normalize(s string) string {
+	s = pidRE.ReplaceAllString(s, "pid N")
+	return secondsRE.ReplaceAllString(s, "N seconds")
+}
+
+// Lines splits output into lines, dropping a final empty one.
+func Lines(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(strings.TrimSuffix(s, "\n"), "\n")
+}
