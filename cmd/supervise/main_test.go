@@ -11,7 +11,7 @@ func TestMain(m *testing.M) { testutil.Main(m) }
 
 // impl is one daemontools implementation: ours or Debian's.
 type impl struct {
-	name                           string
+	name                         string
 	supervise, svc, svstat, svok string
 }
 

@@ -26,13 +26,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 	// Output is buffered and written at the end: a fatal error loses it, as
 	// in 0.76.
 	var out []byte
+	var l svdir.Lister
 	for _, dir := range args[1:] {
 		out = append(out, dir...)
 		out = append(out, ": "...)
 		if err := unix.Chdir(dir); err != nil {
 			out = svdir.AppendError(out, &svdir.StatError{Step: "chdir", Err: err})
 		} else {
-			out = svdir.AppendLine(out, unix.AT_FDCWD, time.Now().Unix())
+			out = l.AppendLine(out, unix.AT_FDCWD, time.Now().Unix())
 		}
 		out = append(out, '\n')
 		if err := unix.Fchdir(orig); err != nil {

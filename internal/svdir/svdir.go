@@ -19,8 +19,6 @@ import (
 	"errors"
 
 	"golang.org/x/sys/unix"
-
-	"github.com/daemontools-go/daemontools/internal/status"
 )
 
 // Paths inside a service directory.
@@ -106,26 +104,6 @@ func normallyUp(at int) (bool, error) {
 	return false, err
 }
 
-// ReadStatus reads the status record with a single read of 18 bytes, as
-// svstat does; fewer bytes give status.ErrBadFormat.
-func ReadStatus(at int) (status.Status, error) {
-	fd, err := unix.Openat(at, StatusFile, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return status.Status{}, &StatError{Step: "open supervise/status", Err: err}
-	}
-	defer unix.Close(fd)
-	var b [status.Size]byte
-	n, err := unix.Read(fd, b[:])
-	if err != nil {
-		return status.Status{}, &StatError{Step: "read supervise/status", Err: err}
-	}
-	s, err := status.Decode(b[:n])
-	if err != nil {
-		return status.Status{}, &StatError{Step: "read supervise/status", Err: err}
-	}
-	return s, nil
-}
-
 // StatError is a failed step of svstat: its text is "unable to STEP: ERR"
 // except for a supervise that is not running.
 type StatError struct {
@@ -135,22 +113,3 @@ type StatError struct {
 
 func (e *StatError) Error() string { return "unable to " + e.Step + ": " + e.Err.Error() }
 func (e *StatError) Unwrap() error { return e.Err }
-
-// Stat gathers what svstat prints for one directory, in svstat's order of
-// checks: the down file, supervise/ok, then the status record.
-func Stat(at int) (s status.Status, normallyUpNow bool, err error) {
-	up, err := normallyUp(at)
-	if err != nil {
-		return s, false, &StatError{Step: "stat down", Err: err}
-	}
-	fd, err := openFIFO(at, OKFIFO)
-	if err == ErrNotRunning {
-		return s, up, ErrNotRunning
-	}
-	if err != nil {
-		return s, up, &StatError{Step: "open supervise/ok", Err: err}
-	}
-	unix.Close(fd)
-	s, err = ReadStatus(at)
-	return s, up, err
-}

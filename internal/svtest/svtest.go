@@ -6,10 +6,12 @@ package svtest
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -161,4 +163,102 @@ func Lines(s string) []string {
 		return nil
 	}
 	return strings.Split(strings.TrimSuffix(s, "\n"), "\n")
+}
+
+// Fake stands in for a running supervise: it makes supervise/control and
+// supervise/ok FIFOs in a service directory and holds them open for reading.
+type Fake struct {
+	control int
+}
+
+// MakeFIFOs makes dir/supervise with its control and ok FIFOs, as a
+// supervise that has since died leaves them.
+func MakeFIFOs(t testing.TB, dir string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Join(dir, "supervise"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{svdir.ControlFIFO, svdir.OKFIFO} {
+		if err := unix.Mkfifo(filepath.Join(dir, name), 0o600); err != nil && err != unix.EEXIST {
+			t.Fatal(err)
+		}
+	}
+}
+
+// NewFake makes the FIFOs under dir/supervise and opens them for reading.
+func NewFake(t testing.TB, dir string) *Fake {
+	t.Helper()
+	MakeFIFOs(t, dir)
+	f := &Fake{}
+	for _, name := range []string{svdir.ControlFIFO, svdir.OKFIFO} {
+		fd, err := unix.Open(filepath.Join(dir, name), unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { unix.Close(fd) })
+		if name == svdir.ControlFIFO {
+			f.control = fd
+		}
+	}
+	return f
+}
+
+// Commands returns the bytes written to supervise/control so far.
+func (f *Fake) Commands() string {
+	var out []byte
+	var b [64]byte
+	for {
+		n, _ := unix.Read(f.control, b[:])
+		if n <= 0 {
+			return string(out)
+		}
+		out = append(out, b[:n]...)
+	}
+}
+
+// WriteStatus writes a status record.
+func WriteStatus(t testing.TB, dir string, st status.Status) {
+	t.Helper()
+	b := st.Encode()
+	testutil.WriteFile(t, filepath.Join(dir, svdir.StatusFile), string(b[:]), 0o644)
+}
+
+// PublicDir makes a temporary directory every user may enter, removed at
+// cleanup (t.TempDir's are private to root).
+func PublicDir(t testing.TB) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "svtest-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// RunAs runs a copy of bin (so that the user may execute it) with args as
+// uid:gid in dir and returns the result.
+func RunAs(t testing.TB, uid, gid uint32, dir, bin string, args ...string) testutil.Result {
+	t.Helper()
+	b, err := os.ReadFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prog := filepath.Join(PublicDir(t), filepath.Base(bin))
+	testutil.WriteFile(t, prog, string(b), 0o755)
+	cmd := exec.Command(prog, args...)
+	cmd.Dir = dir
+	var stdout, stderr testutil.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uid, Gid: gid}}
+	err = cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return testutil.Result{Stdout: stdout.String(), Stderr: stderr.String(), Code: code}
 }
