@@ -2,8 +2,6 @@ package main
 
 import (
 	"os"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -12,30 +10,32 @@ import (
 	"github.com/daemontools-go/daemontools/internal/testutil"
 )
 
-// startTimes waits for n lines of `date +%s.%N` in file and returns them.
-func startTimes(t *testing.T, s *svtest.Service, file string, n int) []float64 {
+// startTimes polls the status record until it has seen n starts and returns
+// their times (the fork times supervise records). Each start shows for at
+// least the one-second pause, so polling every few milliseconds misses none.
+func startTimes(t *testing.T, s *svtest.Service, n int) []time.Time {
 	t.Helper()
-	var lines []string
-	testutil.Eventually(t, 30*time.Second, strconv.Itoa(n)+" starts", func() (bool, string) {
-		b, _ := os.ReadFile(s.Path(file))
-		lines = svtest.Lines(string(b))
-		return len(lines) >= n, string(b)
-	})
-	var ts []float64
-	for _, l := range lines[:n] {
-		f, err := strconv.ParseFloat(strings.TrimSpace(l), 64)
-		if err != nil {
-			t.Fatalf("bad time %q", l)
+	var times []time.Time
+	seen := map[uint32]bool{}
+	deadline := time.Now().Add(30 * time.Second)
+	for len(times) < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("saw %d starts, want %d", len(times), n)
 		}
-		ts = append(ts, f)
+		b, err := os.ReadFile(s.Path("supervise/status"))
+		if st, derr := status.Decode(b); err == nil && derr == nil && st.Pid != 0 && !seen[st.Pid] {
+			seen[st.Pid] = true
+			times = append(times, st.When.Time())
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
-	return ts
+	return times
 }
 
-func intervals(ts []float64) []float64 {
-	var d []float64
+func intervals(ts []time.Time) []time.Duration {
+	var d []time.Duration
 	for i := 1; i < len(ts); i++ {
-		d = append(d, ts[i]-ts[i-1])
+		d = append(d, ts[i].Sub(ts[i-1]))
 	}
 	return d
 }
@@ -43,13 +43,11 @@ func intervals(ts []float64) []float64 {
 // A run that exits at once is restarted once a second, never faster.
 func TestCrashLoopCadence(t *testing.T) {
 	eachImpl(t, func(t *testing.T, im impl) {
-		s := svtest.NewService(t, "s", "#!/bin/sh\ndate +%s.%N >> starts\n")
+		s := svtest.NewService(t, "s", "#!/bin/sh\nexit 1\n")
 		s.Start(t, im.supervise, env()...)
-		for _, d := range intervals(startTimes(t, s, "starts", 5)) {
-			// The pause runs from fork to fork; the shell's start-up
-			// may shift a line by a few milliseconds either way.
-			if d < 0.95 || d > 3 {
-				t.Errorf("interval %.3f s between starts", d)
+		for _, d := range intervals(startTimes(t, s, 5)) {
+			if d < time.Second || d > 3*time.Second {
+				t.Errorf("%v between starts", d)
 			}
 		}
 	})
@@ -59,11 +57,11 @@ func TestCrashLoopCadence(t *testing.T) {
 // the pause is after each start, not after each exit.
 func TestLongRunRestartsAtOnce(t *testing.T) {
 	eachImpl(t, func(t *testing.T, im impl) {
-		s := svtest.NewService(t, "s", "#!/bin/sh\ndate +%s.%N >> starts\nexec sleep 1.5\n")
+		s := svtest.NewService(t, "s", "#!/bin/sh\nexec sleep 1.5\n")
 		s.Start(t, im.supervise, env()...)
-		for _, d := range intervals(startTimes(t, s, "starts", 4)) {
-			if d < 1.45 || d > 2.4 {
-				t.Errorf("interval %.3f s between starts of a 1.5 s job", d)
+		for _, d := range intervals(startTimes(t, s, 4)) {
+			if d < 1500*time.Millisecond || d > 2400*time.Millisecond {
+				t.Errorf("%v between starts of a 1.5 s job", d)
 			}
 		}
 	})

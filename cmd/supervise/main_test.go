@@ -1,13 +1,24 @@
 package main
 
 import (
+	"flag"
 	"os"
 	"testing"
 
 	"github.com/daemontools-go/daemontools/internal/testutil"
 )
 
-func TestMain(m *testing.M) { testutil.Main(m) }
+// TestMain raises the default parallelism: these tests mostly wait out
+// supervise's one-second pauses, so many can run on a few CPUs.
+func TestMain(m *testing.M) {
+	flag.Parse()
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
+	if !set {
+		flag.Set("test.parallel", "12")
+	}
+	testutil.Main(m)
+}
 
 // impl is one daemontools implementation: ours or Debian's.
 type impl struct {
@@ -27,6 +38,7 @@ func debian(t testing.TB) impl {
 // eachImpl runs f as parallel subtests for our supervise and Debian's (the
 // latter skipped when Debian's daemontools is not installed).
 func eachImpl(t *testing.T, f func(t *testing.T, im impl)) {
+	t.Parallel()
 	for _, name := range []string{"ours", "debian"} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
