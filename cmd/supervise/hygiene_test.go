@@ -179,3 +179,34 @@ func TestWithoutPidfd(t *testing.T) {
 		t.Errorf("exit %d", code)
 	}
 }
+
+// supervise catches no signal but SIGCHLD (§2.9): these end it at once and
+// leave the service running; svstat then says supervise is not running.
+func TestSignalsEndSupervise(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGHUP, syscall.SIGINT, syscall.SIGUSR1,
+		syscall.SIGUSR2, syscall.SIGALRM, syscall.SIGPIPE, syscall.Signal(40)} {
+		t.Run(sig.String(), func(t *testing.T) {
+			eachImpl(t, func(t *testing.T, im impl) {
+				s := svtest.NewService(t, "s", sleeper)
+				p := s.Start(t, im.supervise, env()...)
+				up := s.WaitUp(t, 0)
+				p.Signal(sig)
+				testutil.Eventually(t, svtest.Deadline, "supervise to die", func() (bool, string) {
+					return !testutil.Alive(p.Pid()), ""
+				})
+				if !testutil.Alive(int(up.Pid)) {
+					t.Error("service died with supervise")
+				}
+				r := testutil.Run(t, testutil.Options{Dir: s.Parent}, im.svstat, "s")
+				if r.Stdout != "s: supervise not running\n" {
+					t.Errorf("svstat %q", r.Stdout)
+				}
+				// The service holds supervise's output open: end it first.
+				syscall.Kill(int(up.Pid), syscall.SIGKILL)
+				if code := p.Wait(t, svtest.Deadline); code != -1 {
+					t.Errorf("exit code %d, want death by signal", code)
+				}
+			})
+		})
+	}
+}

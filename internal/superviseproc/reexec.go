@@ -139,9 +139,28 @@ func resetSignals() {
 		if e != 0 || old.handler != sigIgn {
 			continue
 		}
-		dfl := kernelSigaction{}
-		unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(sig), uintptr(unsafe.Pointer(&dfl)), 0, 8, 0, 0) //nolint:errcheck
+		setDefault(sig)
 	}
+}
+
+// defaultSignals gives back their default action to the signals Go's
+// runtime catches and then ignores (USR1, USR2, ALRM, PIPE, real-time...)
+// or turns into a stack dump (QUIT): 0.76's supervise catches only SIGCHLD,
+// so any of these ends it, leaving the service running. Signals the runtime
+// needs (SIGURG for preemption, SIGCHLD, the synchronous ones) are kept.
+func defaultSignals() {
+	for _, sig := range []unix.Signal{unix.SIGHUP, unix.SIGINT, unix.SIGQUIT, unix.SIGUSR1, unix.SIGUSR2,
+		unix.SIGPIPE, unix.SIGALRM, unix.SIGTERM, unix.SIGXCPU, unix.SIGXFSZ, unix.SIGVTALRM, unix.SIGIO, unix.SIGPWR} {
+		setDefault(int(sig))
+	}
+	for sig := 35; sig <= 64; sig++ {
+		setDefault(sig)
+	}
+}
+
+func setDefault(sig int) {
+	dfl := kernelSigaction{}
+	unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(sig), uintptr(unsafe.Pointer(&dfl)), 0, 8, 0, 0) //nolint:errcheck
 }
 
 // lookup returns the value of the first entry of env named name.

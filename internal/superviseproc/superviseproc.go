@@ -63,6 +63,7 @@ func Main(args []string) int {
 		return diag.ExitUsage
 	}
 	env := prepare(args)
+	defaultSignals()
 	s := &supervisor{dir: args[1], log: log, m: supervise.New(), pidfd: -1, argv: []string{"./run"}}
 	s.attr = syscall.ProcAttr{Env: env, Files: []uintptr{0, 1, 2}, Sys: &s.sys}
 	_, noPidfd := lookup(env, NoPidfdVar)
@@ -228,9 +229,14 @@ func (s *supervisor) spawn() supervise.Event {
 		s.log.Fatal("unable to start ", s.dir, "/run", diag.Err(err))
 		return supervise.Event{Kind: supervise.ExecFailed}
 	}
-	if s.usePidfd && s.newPidfd >= 0 {
-		s.pidfd = s.newPidfd
-		s.w.add(s.pidfd) //nolint:errcheck // the wait is capped anyway
+	if s.usePidfd {
+		if s.newPidfd < 0 {
+			s.newPidfd, _ = unix.PidfdOpen(pid, 0)
+		}
+		if s.newPidfd >= 0 {
+			s.pidfd = s.newPidfd
+			s.w.add(s.pidfd) //nolint:errcheck // the wait is capped anyway
+		}
 	}
 	return supervise.Event{Kind: supervise.Started, Pid: pid}
 }
