@@ -40,6 +40,15 @@ func init() {
 	os.Exit(127)
 }
 
+// waitComm waits until pid runs the program named comm.
+func waitComm(t *testing.T, pid int, comm string) {
+	t.Helper()
+	testutil.Eventually(t, svtest.Deadline, comm+" to run", func() (bool, string) {
+		b, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/comm")
+		return string(b) == comm+"\n", string(b)
+	})
+}
+
 // procStatus returns field name of /proc/pid/status.
 func procStatus(t *testing.T, pid int, name string) string {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
@@ -86,10 +95,7 @@ func TestServiceStartsClean(t *testing.T) {
 	}, os.Args[0])
 	s.WaitRunning(t, p)
 	pid := int(s.WaitUp(t, 0).Pid)
-	testutil.Eventually(t, svtest.Deadline, "sleep to run", func() (bool, string) {
-		b, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/comm")
-		return string(b) == "sleep\n", string(b)
-	})
+	waitComm(t, pid, "sleep")
 	// Our supervise itself inherited the bad state.
 	if testutil.PPid(pid) != p.Pid() {
 		t.Fatalf("service parent %d, supervise %d", testutil.PPid(pid), p.Pid())
@@ -190,6 +196,7 @@ func TestSignalsEndSupervise(t *testing.T) {
 				s := svtest.NewService(t, "s", sleeper)
 				p := s.Start(t, im.supervise, env()...)
 				up := s.WaitUp(t, 0)
+				waitComm(t, int(up.Pid), "sleep") // 0.76's child holds supervise's descriptors until it execs
 				p.Signal(sig)
 				testutil.Eventually(t, svtest.Deadline, "supervise to die", func() (bool, string) {
 					return !testutil.Alive(p.Pid()), ""
