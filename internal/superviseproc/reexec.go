@@ -19,8 +19,12 @@ const ReexecVar = "DAEMONTOOLS_SUPERVISE_REEXEC"
 // process, when the environment does not already choose: one P (setting it
 // later with runtime.GOMAXPROCS costs a thread and ~170 KB), and no GC
 // triggered by heap growth or by the 2-minute timer (a first GC costs
-// ~300 KB); Supervisor runs one itself now and then.
-var tuning = []string{"GOMAXPROCS=1", "GOGC=off"}
+// ~300 KB); supervise runs one itself when its starts have left gcBudget
+// bytes of garbage. The memory limit
+// is a safety net, and keeps the heap goal finite: with GOGC=off alone the
+// goal is infinite, and after a GC the runtime then asks for transparent huge
+// pages for its heap metadata, which khugepaged turns into megabytes.
+var tuning = []string{"GOMAXPROCS=1", "GOGC=off", "GOMEMLIMIT=64MiB"}
 
 // prepare readies the process. On first entry it marks every inherited
 // descriptor from 3 up close-on-exec, resets the signal mask and every
@@ -31,7 +35,7 @@ var tuning = []string{"GOMAXPROCS=1", "GOGC=off"}
 // re-exec it returns the environment for the service: its own minus what
 // it added. If the re-exec fails, supervise carries on as it is.
 func prepare(argv []string) (childEnv []string) {
-	env := environ()
+	env := os.Environ()
 	closeInherited()
 	if added, ok := lookup(env, ReexecVar); ok {
 		drop := []string{ReexecVar}
@@ -56,45 +60,6 @@ func prepare(argv []string) (childEnv []string) {
 	syscall.Exec("/proc/self/exe", argv, next) //nolint:errcheck // on failure carry on
 	runtime.UnlockOSThread()
 	runtime.GOMAXPROCS(1)
-	return env
-}
-
-// environ returns the environment the process started with, read from
-// /proc/self/environ: os.Environ would build syscall's lookup map, which
-// costs a process this small tens of kilobytes of heap.
-func environ() []string {
-	fd, err := unix.Open("/proc/self/environ", unix.O_RDONLY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return os.Environ()
-	}
-	defer unix.Close(fd)
-	buf := make([]byte, 0, 4096)
-	for {
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
-		}
-		n, err := unix.Read(fd, buf[len(buf):cap(buf)])
-		if err != nil {
-			return os.Environ()
-		}
-		if n == 0 {
-			break
-		}
-		buf = buf[:len(buf)+n]
-	}
-	if len(buf) == 0 {
-		return nil
-	}
-	all := unsafe.String(&buf[0], len(buf)) // buf is never written again
-	env := make([]string, 0, strings.Count(all, "\x00"))
-	for len(all) > 0 {
-		i := strings.IndexByte(all, 0)
-		if i < 0 {
-			i = len(all)
-		}
-		env = append(env, all[:i])
-		all = all[min(i+1, len(all)):]
-	}
 	return env
 }
 

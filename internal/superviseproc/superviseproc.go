@@ -31,10 +31,11 @@ const NoPidfdVar = "DAEMONTOOLS_SUPERVISE_NOPIDFD"
 // maxWait caps a wait for input, as 0.76 does (1000 s).
 const maxWait = 1000 * time.Second
 
-// gcEvery is how many starts go by between garbage collections: each start
-// leaves a little garbage (ForkExec copies argv and the environment), and
-// with GOGC=off nothing else collects it.
-const gcEvery = 64
+// gcBudget is how much garbage starts may leave before supervise collects
+// it: each start leaves some (ForkExec copies argv and the environment), and
+// with GOGC=off nothing else collects it. A collection costs a process this
+// small a few hundred kilobytes of GC metadata, so it is put off this long.
+const gcBudget = 256 << 10
 
 type supervisor struct {
 	dir  string
@@ -51,7 +52,9 @@ type supervisor struct {
 	attr     syscall.ProcAttr
 	sys      syscall.SysProcAttr
 	newPidfd int // ForkExec stores the new child's pidfd here
-	starts   int
+
+	startCost int // bytes of garbage one start leaves, about
+	garbage   int // left since the last collection, about
 }
 
 // Main runs supervise with args (args[0] is the program name) and returns
@@ -66,6 +69,10 @@ func Main(args []string) int {
 	defaultSignals()
 	s := &supervisor{dir: args[1], log: log, m: supervise.New(), pidfd: -1, argv: []string{"./run"}}
 	s.attr = syscall.ProcAttr{Env: env, Files: []uintptr{0, 1, 2}, Sys: &s.sys}
+	s.startCost = 256 + 8*len(env)
+	for _, kv := range env {
+		s.startCost += len(kv) + 9
+	}
 	_, noPidfd := lookup(env, NoPidfdVar)
 	s.usePidfd = !noPidfd && pidfdWorks()
 	if s.usePidfd {
@@ -216,7 +223,8 @@ func (s *supervisor) feed(e supervise.Event) {
 // spawn starts ./run: argv ["./run"], supervise's environment and working
 // directory and process group, descriptors 0-2 only.
 func (s *supervisor) spawn() supervise.Event {
-	if s.starts++; s.starts%gcEvery == 0 {
+	if s.garbage += s.startCost; s.garbage >= gcBudget {
+		s.garbage = 0
 		runtime.GC()
 	}
 	s.newPidfd = -1
