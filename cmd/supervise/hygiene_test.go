@@ -198,15 +198,17 @@ func TestSignalsEndSupervise(t *testing.T) {
 				up := s.WaitUp(t, 0)
 				waitComm(t, int(up.Pid), "sleep") // 0.76's child holds supervise's descriptors until it execs
 				p.Signal(sig)
-				testutil.Eventually(t, svtest.Deadline, "supervise to die", func() (bool, string) {
-					return !testutil.Alive(p.Pid()), ""
+				// A dying multi-threaded process shows as a zombie before its
+				// last thread has let go of its descriptors: wait for svstat.
+				testutil.Eventually(t, svtest.Deadline, "svstat: supervise not running", func() (bool, string) {
+					r := testutil.Run(t, testutil.Options{Dir: s.Parent}, im.svstat, "s")
+					return r.Stdout == "s: supervise not running\n", r.Stdout
 				})
+				if testutil.Alive(p.Pid()) {
+					t.Error("supervise still alive")
+				}
 				if !testutil.Alive(int(up.Pid)) {
 					t.Error("service died with supervise")
-				}
-				r := testutil.Run(t, testutil.Options{Dir: s.Parent}, im.svstat, "s")
-				if r.Stdout != "s: supervise not running\n" {
-					t.Errorf("svstat %q", r.Stdout)
 				}
 				// The service holds supervise's output open: end it first.
 				syscall.Kill(int(up.Pid), syscall.SIGKILL)

@@ -4,6 +4,9 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/daemontools-go/daemontools/internal/diag"
+	"github.com/daemontools-go/daemontools/internal/status"
 )
 
 // Paths inside the service directory.
@@ -51,4 +54,27 @@ func renamePath(from, to *byte) error {
 		return e
 	}
 	return nil
+}
+
+// announce writes the status record through status.new and a rename (§2.5).
+func (s *supervisor) announce(st status.Status) {
+	b := st.Encode()
+	fd, err := openPath(statusNewPath, unix.O_WRONLY|unix.O_CREAT|unix.O_TRUNC|unix.O_NONBLOCK|unix.O_CLOEXEC, 0o644)
+	if err != nil {
+		s.log.Warn("unable to open ", s.dir, "/", statusNewFile, diag.Err(err))
+		return
+	}
+	n, err := unix.Write(fd, b[:])
+	unix.Close(fd)
+	if err != nil {
+		s.log.Warn("unable to write ", s.dir, "/", statusNewFile, diag.Err(err))
+		return
+	}
+	if n < len(b) {
+		s.log.Warn("unable to write ", s.dir, "/", statusNewFile, ": partial write")
+		return
+	}
+	if err := renamePath(statusNewPath, statusPath); err != nil {
+		s.log.Warn("unable to rename ", s.dir, "/", statusNewFile, " to status", diag.Err(err))
+	}
 }
