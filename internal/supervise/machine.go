@@ -18,8 +18,8 @@
 //
 // 0.76 runs one loop in which order is observable, and the driver keeps it:
 //
-//	feed Boot; write nothing else until the ok FIFO is open; feed Enter
-//	loop:
+//	feed Boot (the first status record); open supervise/ok; feed Enter
+//	loop until Quit:
 //	    wait for a control byte or the service's exit (do not block if Immediate)
 //	    reap step: feed Exit if the service was reaped, else NoExit
 //	    read at most one control byte; feed it
