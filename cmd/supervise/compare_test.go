@@ -48,6 +48,15 @@ func TestStartupFailuresMatchDebian(t *testing.T) {
 			os.MkdirAll(filepath.Join(p, "s", "supervise"), 0o700)
 			os.Symlink("nowhere/ok", filepath.Join(p, "s", "supervise", "ok"))
 		}, []string{"s"}},
+		{"down is a symlink loop", func(t *testing.T, p string) {
+			mkService(t, p, "s")
+			os.Symlink("down", filepath.Join(p, "s", "down"))
+		}, []string{"s"}},
+		{"control is a dangling symlink", func(t *testing.T, p string) {
+			mkService(t, p, "s")
+			os.MkdirAll(filepath.Join(p, "s", "supervise"), 0o700)
+			os.Symlink("nowhere/control", filepath.Join(p, "s", "supervise", "control"))
+		}, []string{"s"}},
 		{"lock is a directory", func(t *testing.T, p string) {
 			mkService(t, p, "s")
 			os.MkdirAll(filepath.Join(p, "s", "supervise", "lock"), 0o700)
@@ -191,4 +200,40 @@ func TestFilesAndModes(t *testing.T) {
 		s.Control(t, "dx")
 		p.Wait(t, svtest.Deadline)
 	})
+}
+
+// Status writes that fail are warned about, once per write, in Debian's
+// words, and supervise carries on.
+func TestStatusWriteWarnings(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name, path string
+	}{
+		{"status.new is a directory", "supervise/status.new/x"},
+		{"status is a directory", "supervise/status/x"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			var lines [2][]string
+			for i, im := range []impl{ours(t), debian(t)} {
+				s := svtest.NewService(t, "s", sleeper)
+				os.MkdirAll(s.Path(c.path), 0o700)
+				p := s.Start(t, im.supervise, env()...)
+				// start-up, the start, entering the loop: three writes.
+				testutil.Eventually(t, svtest.Deadline, "three warnings", func() (bool, string) {
+					return len(svtest.Lines(p.Stderr.String())) >= 3, p.Stderr.String()
+				})
+				s.Control(t, "dx")
+				p.Wait(t, svtest.Deadline)
+				lines[i] = svtest.Lines(p.Stderr.String())
+				// and d, x, the service's exit, the last one before exiting.
+				if n := len(lines[i]); n != 7 {
+					t.Errorf("%s: %d warnings, want 7: %q", im.name, n, lines[i])
+				}
+			}
+			if strings.Join(lines[0], "\n") != strings.Join(lines[1], "\n") {
+				t.Errorf("ours %q\ndebian %q", lines[0], lines[1])
+			}
+		})
+	}
 }

@@ -165,6 +165,43 @@ func TestCommandsDown(t *testing.T) {
 	}
 }
 
+// failedSteps ends with an exec failure whose pause is over (steps 0-3).
+var failedSteps = []step{
+	{bootWith(false), "announce(0 u 0 @0)", Booted},
+	{ev(Enter), "spawn", Spawning},
+	{ev(ExecFailed), "hold(1s)", FailHold},
+	{ev(Timer), "announce(0 u 0 @0)", Failed},
+}
+
+// Every control byte after a failed exec, before the reap step acts on it:
+// as 0.76 with its not yet reaped child, u and o start nothing (the reap
+// step will), and there is no process to signal.
+func TestCommandsFailed(t *testing.T) {
+	for _, c := range []struct {
+		b    byte
+		acts string
+		next string // actions of the following reap step
+	}{
+		{'u', "announce(0 u 0 @0)", "spawn"},
+		{'o', "announce(0 0 0 @0)", ""},
+		{'d', "announce(0 d 0 @0)", ""},
+		{'p', "announce(0 u 0 @0)", "spawn"},
+		{'c', "announce(0 u 0 @0)", "spawn"},
+		{'x', "announce(0 u 0 @0)", "announce(0 u 0 @0) quit"},
+		{'h', "", "spawn"}, {'a', "", "spawn"}, {'i', "", "spawn"}, {'t', "", "spawn"},
+		{'k', "", "spawn"}, {'q', "", "spawn"}, {'1', "", "spawn"}, {'2', "", "spawn"},
+		{'z', "", "spawn"},
+	} {
+		t.Run(string(rune(c.b)), func(t *testing.T) {
+			m := run(t, then(failedSteps, step{cmd(c.b), c.acts, Failed}))
+			acts, err := m.Handle(ev(NoExit), at(9), nil)
+			if err != nil || show(acts) != c.next {
+				t.Errorf("reap step: %q %v, want %q", show(acts), err, c.next)
+			}
+		})
+	}
+}
+
 func TestExitRestarts(t *testing.T) {
 	run(t, then(upSteps,
 		step{exitPid(100), "announce(0 u 0 @4) spawn", Spawning},
