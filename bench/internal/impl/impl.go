@@ -28,6 +28,9 @@ type Impl struct {
 	Family Family
 	Bin    string // directory holding its programs
 	Path   string // PATH for its scanner, which finds the supervisor there
+	// ScanBin, when set, holds the scanner used instead of Bin's: a stand-in
+	// while an implementation has no scanner of its own yet.
+	ScanBin string
 }
 
 // Role names a job that each family does with its own program.
@@ -52,7 +55,12 @@ var programs = map[Family][]string{
 func (i Impl) Program(r Role) string { return programs[i.Family][r] }
 
 // Tool is the path of the program that plays role.
-func (i Impl) Tool(r Role) string { return filepath.Join(i.Bin, i.Program(r)) }
+func (i Impl) Tool(r Role) string {
+	if r == Scanner && i.ScanBin != "" {
+		return filepath.Join(i.ScanBin, i.Program(r))
+	}
+	return filepath.Join(i.Bin, i.Program(r))
+}
 
 // Missing lists the programs for roles that are not installed.
 func (i Impl) Missing(roles ...Role) []string {
@@ -64,7 +72,7 @@ func (i Impl) Missing(roles ...Role) []string {
 			continue
 		}
 		if st, err := os.Stat(i.Tool(r)); err != nil || st.IsDir() || st.Mode()&0o111 == 0 {
-			out = append(out, filepath.Join(i.Bin, name))
+			out = append(out, i.Tool(r))
 		}
 	}
 	return out

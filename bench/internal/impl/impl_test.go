@@ -111,3 +111,10 @@ func TestLogSetupAndMissing(t *testing.T) {
 		t.Error("Has is wrong")
 	}
 }
+
+func TestScanBinStandsIn(t *testing.T) {
+	im := Impl{Family: DJB, Bin: "/ours", ScanBin: "/usr/bin"}
+	if im.Tool(Scanner) != "/usr/bin/svscan" || im.Tool(Supervisor) != "/ours/supervise" {
+		t.Errorf("tools %s %s", im.Tool(Scanner), im.Tool(Supervisor))
+	}
+}
