@@ -251,3 +251,33 @@ func TestGarbageCollected(t *testing.T) {
 		t.Errorf("RSS grew from %d KB to %d KB over 6 starts", before, after)
 	}
 }
+
+// supervise re-executes itself once at start-up; ps, pgrep and killall must
+// still see it as "supervise", also when its file was removed meanwhile (an
+// upgrade in place) and the re-exec has to go through /proc/self/exe.
+func TestProcessName(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile(testutil.Bin(t, "supervise"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, removed := range []bool{false, true} {
+		bin := filepath.Join(t.TempDir(), "supervise")
+		if err := os.WriteFile(bin, b, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		s := svtest.NewService(t, "s", "#!/bin/sh\nexec sleep 1000\n")
+		// With removed, supervise is started from a descriptor of its file,
+		// which is gone by then: its /proc/self/exe reads "... (deleted)".
+		script := `exec "$1" "$2"`
+		if removed {
+			script = `exec 3<"$1" && rm "$1" && exec /dev/fd/3 "$2"`
+		}
+		p := testutil.Start(t, testutil.Options{}, "/bin/sh", "-c", script, "sh", bin, s.Dir)
+		s.WaitUp(t, 0)
+		comm := strings.TrimSpace(readFile(t, "/proc/"+strconv.Itoa(p.Pid())+"/comm"))
+		if comm != "supervise" {
+			t.Errorf("removed=%v: process name %q, want supervise", removed, comm)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package superviseproc
 import (
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"unsafe"
@@ -42,6 +43,7 @@ func prepare(argv []string) (childEnv []string) {
 		if added != "" {
 			drop = append(drop, strings.Split(added, ",")...)
 		}
+		fixName()
 		return without(env, drop)
 	}
 	next := make([]string, len(env), len(env)+len(tuning)+1)
@@ -57,10 +59,32 @@ func prepare(argv []string) (childEnv []string) {
 	next = append(next, ReexecVar+"="+strings.Join(added, ","))
 	runtime.LockOSThread()
 	resetSignals()
-	syscall.Exec("/proc/self/exe", argv, next) //nolint:errcheck // on failure carry on
+	syscall.Exec(selfPath(), argv, next) //nolint:errcheck // on failure carry on
 	runtime.UnlockOSThread()
 	runtime.GOMAXPROCS(1)
 	return env
+}
+
+// selfPath names this program's file for the re-exec. The kernel names a
+// process after the file it executes, and ps, pgrep and killall go by that
+// name: executing /proc/self/exe would turn "supervise" into "exe". So the
+// link's target is executed; /proc/self/exe only if the file was replaced
+// or removed since (an upgrade in place), and then the name is set back.
+func selfPath() string {
+	p, err := os.Readlink("/proc/self/exe")
+	if err != nil || strings.HasSuffix(p, " (deleted)") {
+		return "/proc/self/exe"
+	}
+	return p
+}
+
+// fixName gives back the process name "exe" that an exec of /proc/self/exe
+// left (see selfPath).
+func fixName() {
+	comm := "/proc/self/task/" + strconv.Itoa(os.Getpid()) + "/comm"
+	if b, err := os.ReadFile(comm); err == nil && string(b) == "exe\n" {
+		os.WriteFile(comm, []byte("supervise"), 0) //nolint:errcheck // cosmetic
+	}
 }
 
 // closeInherited marks descriptors 3 and up close-on-exec, so that the
