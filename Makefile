@@ -38,3 +38,23 @@ demo: build
 
 clean:
 	rm -rf $(BIN)
+
+# Benchmarks side by side with Debian's daemontools, runit and s6
+# (docs/PERFORMANCE.md). The harness installs missing peers, builds our
+# commands, runs everything under a temporary directory, prints the table and
+# writes it to bench/out/. bench: quick (about 3 minutes); bench-full: every
+# figure at full size (about 25 minutes), with the micro-benchmarks.
+BENCH_RUNNER := bench/out/bench-runner
+
+.PHONY: bench bench-full bench-micro
+
+bench:
+	$(GO) build -o $(BENCH_RUNNER) ./bench
+	./$(BENCH_RUNNER)
+
+bench-full:
+	$(GO) build -o $(BENCH_RUNNER) ./bench
+	./$(BENCH_RUNNER) -full
+
+bench-micro:
+	$(GO) test -run XXX -bench . -benchmem ./internal/...

@@ -218,7 +218,9 @@ func Start(t testing.TB, o Options, name string, args ...string) *Proc {
 	}
 	cmd.Stderr = p.Stderr
 	cmd.ExtraFiles = o.Files
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// Pdeathsig: should the test binary die (a SIGPIPE from "go test | head"),
+	// its children die with it instead of running on.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", name, err)
 	}

@@ -1,0 +1,92 @@
+package procfs
+
+import (
+	"os"
+	"strconv"
+	"strings"
+)
+
+// Pids lists every process in /proc.
+func Pids() []int {
+	ents, _ := os.ReadDir("/proc")
+	var out []int
+	for _, e := range ents {
+		if pid, err := strconv.Atoi(e.Name()); err == nil {
+			out = append(out, pid)
+		}
+	}
+	return out
+}
+
+// Children returns the live (non-zombie) processes whose parent is ppid.
+func Children(ppid int) []int {
+	var out []int
+	for _, pid := range Pids() {
+		if st, err := ReadStat(pid); err == nil && st.PPid == ppid && st.State != 'Z' {
+			out = append(out, pid)
+		}
+	}
+	return out
+}
+
+// Descendants returns every live process below pid, from one pass over /proc.
+func Descendants(pid int) []int {
+	kids := map[int][]int{}
+	for _, p := range Pids() {
+		if st, err := ReadStat(p); err == nil && st.State != 'Z' {
+			kids[st.PPid] = append(kids[st.PPid], p)
+		}
+	}
+	var out []int
+	queue := []int{pid}
+	for len(queue) > 0 {
+		k := kids[queue[0]]
+		queue = append(queue[1:], k...)
+		out = append(out, k...)
+	}
+	return out
+}
+
+// Alive reports whether pid exists and is not a zombie.
+func Alive(pid int) bool {
+	st, err := ReadStat(pid)
+	return err == nil && st.State != 'Z'
+}
+
+// Under lists the live processes other than this one whose working
+// directory or command line lies under root: everything a benchmark started
+// in root, also the processes that have been re-parented.
+func Under(root string) []int {
+	self := os.Getpid()
+	var out []int
+	for _, pid := range Pids() {
+		if pid == self || !Alive(pid) {
+			continue
+		}
+		if BelongsTo(cwd(pid), cmdline(pid), root) {
+			out = append(out, pid)
+		}
+	}
+	return out
+}
+
+// BelongsTo reports whether a process with working directory cwd and
+// command line cmdline (NUL-separated) belongs to root.
+func BelongsTo(cwd, cmdline, root string) bool {
+	root = strings.TrimSuffix(root, "/")
+	if cwd == root || strings.HasPrefix(cwd, root+"/") {
+		return true
+	}
+	return strings.Contains(cmdline, root+"/") || strings.HasSuffix(cmdline, root) ||
+		strings.Contains(cmdline, root+"\x00")
+}
+
+func cwd(pid int) string {
+	s, _ := os.Readlink(path(pid, "cwd"))
+	return s
+}
+
+func cmdline(pid int) string {
+	b, _ := os.ReadFile(path(pid, "cmdline"))
+	return string(b)
+}

@@ -1,0 +1,283 @@
+package main
+
+import (
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/daemontools-go/daemontools/internal/superviseproc"
+	"github.com/daemontools-go/daemontools/internal/svtest"
+	"github.com/daemontools-go/daemontools/internal/testutil"
+)
+
+// With SVTEST_EXEC set, the test binary becomes a parent in a bad state:
+// SIGHUP ignored, SIGUSR1 blocked, then it executes SVTEST_EXEC SVTEST_ARG.
+func init() {
+	prog := os.Getenv("SVTEST_EXEC")
+	if prog == "" {
+		return
+	}
+	runtime.LockOSThread()
+	signal.Ignore(syscall.SIGHUP)
+	var set unix.Sigset_t
+	set.Val[0] = 1 << (uint(syscall.SIGUSR1) - 1)
+	unix.PthreadSigmask(unix.SIG_BLOCK, &set, nil)
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "SVTEST_") {
+			env = append(env, kv)
+		}
+	}
+	syscall.Exec(prog, []string{prog, os.Getenv("SVTEST_ARG")}, env)
+	os.Exit(127)
+}
+
+// waitComm waits until pid runs the program named comm.
+func waitComm(t *testing.T, pid int, comm string) {
+	t.Helper()
+	testutil.Eventually(t, svtest.Deadline, comm+" to run", func() (bool, string) {
+		b, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/comm")
+		return string(b) == comm+"\n", string(b)
+	})
+}
+
+// procStatus returns field name of /proc/pid/status.
+func procStatus(t *testing.T, pid int, name string) string {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, name+":"); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	t.Fatalf("no %s in /proc/%d/status", name, pid)
+	return ""
+}
+
+func openFDs(t *testing.T, pid int) []string {
+	ents, err := os.ReadDir("/proc/" + strconv.Itoa(pid) + "/fd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fds []string
+	for _, e := range ents {
+		fds = append(fds, e.Name())
+	}
+	sort.Strings(fds)
+	return fds
+}
+
+// The service starts with default signal dispositions, an empty signal mask
+// and descriptors 0-2 only, whatever supervise inherited; in supervise's
+// process group and environment, in the service directory, as ./run.
+func TestServiceStartsClean(t *testing.T) {
+	t.Parallel()
+	s := svtest.NewService(t, "s", "#!/bin/sh\necho \"$0\" > argv0\nexec sleep 1000\n")
+	extra, err := os.Open(s.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer extra.Close()
+	p := testutil.Start(t, testutil.Options{
+		Dir:   s.Parent,
+		Env:   []string{"PATH=" + os.Getenv("PATH"), "SVTEST_EXEC=" + testutil.Bin(t, "supervise"), "SVTEST_ARG=s", "KEEP=1"},
+		Files: []*os.File{extra},
+	}, os.Args[0])
+	s.WaitRunning(t, p)
+	pid := int(s.WaitUp(t, 0).Pid)
+	waitComm(t, pid, "sleep")
+	// Our supervise itself inherited the bad state.
+	if testutil.PPid(pid) != p.Pid() {
+		t.Fatalf("service parent %d, supervise %d", testutil.PPid(pid), p.Pid())
+	}
+	for _, f := range []string{"SigBlk", "SigIgn", "SigCgt"} {
+		if v := procStatus(t, pid, f); v != "0000000000000000" {
+			t.Errorf("service %s = %s", f, v)
+		}
+	}
+	if fds := openFDs(t, pid); strings.Join(fds, " ") != "0 1 2" {
+		t.Errorf("service fds %v", fds)
+	}
+	envb, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/environ")
+	var env []string // the shell adds PWD
+	for _, kv := range strings.Split(strings.TrimSuffix(string(envb), "\x00"), "\x00") {
+		if !strings.HasPrefix(kv, "PWD=") {
+			env = append(env, kv)
+		}
+	}
+	sort.Strings(env)
+	if want := []string{"KEEP=1", "PATH=" + os.Getenv("PATH")}; strings.Join(env, " ") != strings.Join(want, " ") {
+		t.Errorf("service environment %q, want %q", env, want)
+	}
+	if cwd, _ := os.Readlink("/proc/" + strconv.Itoa(pid) + "/cwd"); cwd != s.Dir {
+		t.Errorf("cwd %s", cwd)
+	}
+	if a := readFile(t, s.Path("argv0")); a != "./run\n" {
+		t.Errorf("argv0 %q", a)
+	}
+	pg, _ := unix.Getpgid(pid)
+	spg, _ := unix.Getpgid(p.Pid())
+	if pg != spg {
+		t.Errorf("service in process group %d, supervise in %d", pg, spg)
+	}
+	// supervise keeps only what it opened (and the runtime's own).
+	for _, fd := range openFDs(t, p.Pid()) {
+		link, _ := os.Readlink(filepath.Join("/proc", strconv.Itoa(p.Pid()), "fd", fd))
+		if link == s.Dir {
+			t.Errorf("supervise kept inherited fd %s", fd)
+		}
+	}
+	if th := procStatus(t, p.Pid(), "Threads"); th != "3" && th != "4" {
+		t.Errorf("supervise has %s threads", th)
+	}
+}
+
+// The runtime settings supervise adds for itself are not passed on; those
+// the environment sets are.
+func TestServiceEnvironment(t *testing.T) {
+	t.Parallel()
+	s := svtest.NewService(t, "s", "#!/bin/sh\nenv > env\nexec sleep 1000\n")
+	s.Start(t, testutil.Bin(t, "supervise"), "GOGC=50", "A=b=c")
+	s.WaitUp(t, 0)
+	testutil.Eventually(t, svtest.Deadline, "env", func() (bool, string) {
+		b, _ := os.ReadFile(s.Path("env"))
+		return strings.Contains(string(b), "A=b=c\n"), string(b)
+	})
+	env := readFile(t, s.Path("env"))
+	if !strings.Contains(env, "\nGOGC=50\n") && !strings.HasPrefix(env, "GOGC=50\n") {
+		t.Errorf("GOGC=50 lost: %q", env)
+	}
+	for _, v := range []string{"GOMAXPROCS=", "GOMEMLIMIT=", superviseproc.ReexecVar} {
+		if strings.Contains(env, v) {
+			t.Errorf("service got %s", v)
+		}
+	}
+}
+
+// Without pidfds supervise falls back to SIGCHLD: restarts, commands and
+// exit work the same.
+func TestWithoutPidfd(t *testing.T) {
+	t.Parallel()
+	s := svtest.NewService(t, "s", trapper)
+	p := s.Start(t, testutil.Bin(t, "supervise"), superviseproc.NoPidfdVar+"=1")
+	up := s.WaitUp(t, 0)
+	waitStarted(t, s, up.Pid)
+	s.Control(t, "k")
+	next := s.WaitUp(t, up.Pid)
+	waitStarted(t, s, next.Pid)
+	s.Control(t, "d")
+	s.WaitDown(t)
+	s.Control(t, "u")
+	third := s.WaitUp(t, 0)
+	waitStarted(t, s, third.Pid)
+	s.Control(t, "dx")
+	if code := p.Wait(t, svtest.Deadline); code != 0 {
+		t.Errorf("exit %d", code)
+	}
+}
+
+// supervise catches no signal but SIGCHLD (§2.9): these end it at once and
+// leave the service running; svstat then says supervise is not running.
+func TestSignalsEndSupervise(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGHUP, syscall.SIGINT, syscall.SIGUSR1,
+		syscall.SIGUSR2, syscall.SIGALRM, syscall.SIGPIPE, syscall.Signal(40)} {
+		t.Run(sig.String(), func(t *testing.T) {
+			eachImpl(t, func(t *testing.T, im impl) {
+				s := svtest.NewService(t, "s", sleeper)
+				p := s.Start(t, im.supervise, env()...)
+				up := s.WaitUp(t, 0)
+				waitComm(t, int(up.Pid), "sleep") // 0.76's child holds supervise's descriptors until it execs
+				p.Signal(sig)
+				// A dying multi-threaded process shows as a zombie before its
+				// last thread has let go of its descriptors: wait for svstat.
+				testutil.Eventually(t, svtest.Deadline, "svstat: supervise not running", func() (bool, string) {
+					r := testutil.Run(t, testutil.Options{Dir: s.Parent}, im.svstat, "s")
+					return r.Stdout == "s: supervise not running\n", r.Stdout
+				})
+				if testutil.Alive(p.Pid()) {
+					t.Error("supervise still alive")
+				}
+				if !testutil.Alive(int(up.Pid)) {
+					t.Error("service died with supervise")
+				}
+				// The service holds supervise's output open: end it first.
+				syscall.Kill(int(up.Pid), syscall.SIGKILL)
+				if code := p.Wait(t, svtest.Deadline); code != -1 {
+					t.Errorf("exit code %d, want death by signal", code)
+				}
+			})
+		})
+	}
+}
+
+// With GOGC off, supervise collects the garbage its starts leave (ForkExec
+// copies the environment each time): with a 480 KB environment and a run
+// that exits at once, its memory stays flat.
+func TestGarbageCollected(t *testing.T) {
+	t.Parallel()
+	env := env()
+	for i := 0; i < 8; i++ {
+		env = append(env, "BIG"+strconv.Itoa(i)+"="+strings.Repeat("x", 60000))
+	}
+	s := svtest.NewService(t, "s", "#!/bin/sh\nexit 1\n")
+	p := testutil.Start(t, testutil.Options{Dir: s.Parent, Env: env}, testutil.Bin(t, "supervise"), "s")
+	s.WaitRunning(t, p)
+	rss := func() int {
+		b, _ := os.ReadFile("/proc/" + strconv.Itoa(p.Pid()) + "/smaps_rollup")
+		for _, l := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(l, "Rss:"); ok {
+				n, _ := strconv.Atoi(strings.Fields(v)[0])
+				return n
+			}
+		}
+		t.Fatal("no Rss")
+		return 0
+	}
+	startTimes(t, s, 3)
+	before := rss()
+	startTimes(t, s, 6)
+	after := rss()
+	if after-before > 1500 {
+		t.Errorf("RSS grew from %d KB to %d KB over 6 starts", before, after)
+	}
+}
+
+// supervise re-executes itself once at start-up; ps, pgrep and killall must
+// still see it as "supervise", also when its file was removed meanwhile (an
+// upgrade in place) and the re-exec has to go through /proc/self/exe.
+func TestProcessName(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile(testutil.Bin(t, "supervise"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, removed := range []bool{false, true} {
+		bin := filepath.Join(t.TempDir(), "supervise")
+		if err := os.WriteFile(bin, b, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		s := svtest.NewService(t, "s", "#!/bin/sh\nexec sleep 1000\n")
+		// With removed, supervise is started from a descriptor of its file,
+		// which is gone by then: its /proc/self/exe reads "... (deleted)".
+		script := `exec "$1" "$2"`
+		if removed {
+			script = `exec 3<"$1" && rm "$1" && exec /dev/fd/3 "$2"`
+		}
+		p := testutil.Start(t, testutil.Options{}, "/bin/sh", "-c", script, "sh", bin, s.Dir)
+		s.WaitUp(t, 0)
+		comm := strings.TrimSpace(readFile(t, "/proc/"+strconv.Itoa(p.Pid())+"/comm"))
+		if comm != "supervise" {
+			t.Errorf("removed=%v: process name %q, want supervise", removed, comm)
+		}
+	}
+}
