@@ -8,7 +8,8 @@ package main
 //	go test ./cmd/svscan -run '^$' -bench TenThousand -benchtime 1x   (DAEMONTOOLS_BENCH_SERVICES=N)
 //
 // "ours" is our svscan with the supervise found first in PATH (ours once
-// built, else Debian's); "debian" is /usr/bin/svscan with /usr/bin/supervise.
+// built, else Debian's); "debian" is /usr/bin/svscan with /usr/bin/supervise;
+// "mixed" is our svscan with Debian's supervise, which isolates svscan.
 
 import (
 	"fmt"
@@ -34,6 +35,7 @@ func scanners(b *testing.B) []scanner {
 	return []scanner{
 		{"debian", deb, "/usr/bin:/bin"},
 		{"ours", testutil.Bin(b, "svscan"), scantest.Path(b)},
+		{"mixed", testutil.Bin(b, "svscan"), "/usr/bin:/bin"},
 	}
 }
 
@@ -101,6 +103,7 @@ func benchStartup(b *testing.B, n int) {
 			scantest.StopTree(b, p.Pid(), dirs...)
 		}
 		b.ReportMetric(secs["ours"]/secs["debian"], "ours/debian-time")
+		b.ReportMetric(secs["mixed"]/secs["debian"], "mixed/debian-time")
 	}
 }
 
