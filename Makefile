@@ -5,12 +5,13 @@ GO      ?= go
 PREFIX  ?= /usr/local
 DESTDIR ?=
 BIN     := bin
+UNITDIR ?= $(PREFIX)/lib/systemd/system
 
 export CGO_ENABLED := 0
 
 TOOLS = $(notdir $(wildcard cmd/*))
 
-.PHONY: all build test install clean
+.PHONY: all build test install clean demo
 
 all: build
 
@@ -26,6 +27,14 @@ test: build
 install: build
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(addprefix $(BIN)/,$(TOOLS)) $(DESTDIR)$(PREFIX)/bin/
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|@PREFIX@|$(PREFIX)|g' boot/daemontools.service > $(DESTDIR)$(UNITDIR)/daemontools.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/daemontools.service
+
+# The how-to's hello service under svscan, in the foreground, over
+# examples/service; Ctrl-C stops everything it started. No root needed.
+demo: build
+	sh examples/demo.sh
 
 clean:
 	rm -rf $(BIN)
