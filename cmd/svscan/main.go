@@ -6,10 +6,17 @@ import (
 	"os"
 	"runtime"
 
+	"github.com/daemontools-go/daemontools/internal/lean"
 	"github.com/daemontools-go/daemontools/internal/svscan"
 )
 
 func main() {
+	env, clean := lean.Prepare(os.Args, "svscan", []string{"GOMAXPROCS=1"})
 	runtime.GOMAXPROCS(1)
-	os.Exit(svscan.Run(os.Args, os.Environ(), os.Stderr))
+	if clean {
+		// Started clean, svscan starts every supervise clean: supervise
+		// then skips its own re-exec, which halves its start-up cost.
+		env = lean.ChildEnv(env, lean.Supervise)
+	}
+	os.Exit(svscan.Run(os.Args, env, os.Stderr))
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/daemontools-go/daemontools/internal/lean"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -50,9 +51,16 @@ func fd(pid, n int) string {
 	return s
 }
 
+// environ returns the environment pid was given, one variable a line:
+// what /proc shows minus what a re-exec added for the Go runtime (see
+// package lean), which the program's children do not get either.
 func environ(pid int) string {
 	b, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/environ")
-	return strings.ReplaceAll(string(b), "\x00", "\n")
+	env := strings.Split(strings.TrimSuffix(string(b), "\x00"), "\x00")
+	if added, ok := lean.Lookup(env, lean.Var); ok {
+		env = lean.Without(env, append([]string{lean.Var}, strings.Split(added, ",")...))
+	}
+	return strings.Join(env, "\n") + "\n"
 }
 
 // TestPsPicture: svscanboot's children are one svscan and one

@@ -10,6 +10,7 @@
 package superviseproc
 
 import (
+	"github.com/daemontools-go/daemontools/internal/lean"
 	"os"
 	"syscall"
 	"time"
@@ -69,7 +70,7 @@ func Main(args []string) int {
 	for _, kv := range env {
 		s.startCost += len(kv) + 9
 	}
-	_, noPidfd := lookup(env, NoPidfdVar)
+	_, noPidfd := lean.Lookup(env, NoPidfdVar)
 	s.usePidfd = !noPidfd && pidfdWorks()
 	if s.usePidfd {
 		s.sys.PidFD = &s.newPidfd
