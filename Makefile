@@ -15,13 +15,19 @@ TOOLS = $(notdir $(wildcard cmd/*))
 
 all: build
 
-# Every program is a static binary in ./bin.
+# Every program is a static binary in ./bin. The daemontools_quiet tag and
+# -checklinkname=0 let the long-running programs switch off the Go
+# runtime's idle wake-ups (internal/lean/quiet.go); a plain `go build`
+# works too, without that.
+GOFLAGS_BUILD := -trimpath -tags daemontools_quiet -ldflags='-s -w -checklinkname=0'
+
 build:
-	$(GO) build -trimpath -ldflags='-s -w' -o $(BIN)/ ./cmd/...
+	$(GO) build $(GOFLAGS_BUILD) -o $(BIN)/ ./cmd/...
 
 # The tests run the binaries just built (DAEMONTOOLS_BIN); packages run in parallel.
 test: build
 	$(GO) vet ./...
+	$(GO) vet -tags daemontools_quiet ./internal/lean
 	DAEMONTOOLS_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -timeout 20m ./...
 
 install: build

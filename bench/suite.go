@@ -161,7 +161,7 @@ func (s *suite) buildOurs() {
 	logf("building our commands")
 	env := append(os.Environ(), "CGO_ENABLED=0")
 	out, res, err := proc.Output(proc.Spec{
-		Argv: []string{goBin, "build", "-trimpath", "-ldflags=-s -w", "-o", "bin/", "./cmd/..."},
+		Argv: []string{goBin, "build", "-trimpath", "-tags", "daemontools_quiet", "-ldflags=-s -w -checklinkname=0", "-o", "bin/", "./cmd/..."},
 		Dir:  s.root, Env: env,
 	}, 10*time.Minute)
 	if err != nil || !res.Ok() {

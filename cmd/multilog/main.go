@@ -12,10 +12,12 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/daemontools-go/daemontools/internal/lean"
 	"github.com/daemontools-go/daemontools/internal/multilog"
 )
 
 func main() {
+	lean.Quiet()
 	syscall.Umask(0o022)
 	sigs := make(chan os.Signal, 8)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGALRM)

@@ -6,11 +6,13 @@ import (
 	"os"
 
 	"github.com/daemontools-go/daemontools/internal/diag"
+	"github.com/daemontools-go/daemontools/internal/lean"
 	"github.com/daemontools-go/daemontools/internal/proctitle"
 	"golang.org/x/sys/unix"
 )
 
 func main() {
+	lean.Quiet()
 	os.Exit(run(os.Args))
 }
 

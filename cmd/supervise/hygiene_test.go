@@ -10,6 +10,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -279,5 +280,51 @@ func TestProcessName(t *testing.T) {
 		if comm != "supervise" {
 			t.Errorf("removed=%v: process name %q, want supervise", removed, comm)
 		}
+	}
+}
+
+// switches is the number of context switches of every thread of pid.
+func switches(t *testing.T, pid int) int {
+	t.Helper()
+	tasks, err := os.ReadDir("/proc/" + strconv.Itoa(pid) + "/task")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, task := range tasks {
+		b, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/task/" + task.Name() + "/status")
+		for _, l := range strings.Split(string(b), "\n") {
+			if k, v, ok := strings.Cut(l, ":"); ok && strings.HasSuffix(k, "ctxt_switches") {
+				c, _ := strconv.Atoi(strings.TrimSpace(v))
+				n += c
+			}
+		}
+	}
+	return n
+}
+
+// TestIdleQuiet: a supervise whose service runs quietly does not wake up
+// at all. A Go program's monitor thread otherwise wakes twice a minute
+// (internal/lean/quiet.go); the window is a little longer than one of its
+// sleeps. This test takes 65 seconds, in parallel with the others.
+func TestIdleQuiet(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("takes 65 seconds")
+	}
+	s := svtest.NewService(t, "s", "#!/bin/sh\nexec sleep 3600\n")
+	p := s.Start(t, testutil.Bin(t, "supervise"))
+	s.WaitUp(t, 0)
+	// Past the second's pause after a start, and the runtime's start-up.
+	testutil.Eventually(t, svtest.Deadline, "supervise settled", func() (bool, string) {
+		before := switches(t, p.Pid())
+		time.Sleep(2 * time.Second)
+		after := switches(t, p.Pid())
+		return after == before, strconv.Itoa(after-before) + " switches in 2 s"
+	})
+	before := switches(t, p.Pid())
+	time.Sleep(65 * time.Second)
+	if n := switches(t, p.Pid()) - before; n > 1 {
+		t.Errorf("idle supervise switched %d times in 65 s, want at most 1", n)
 	}
 }

@@ -13,6 +13,7 @@ import (
 func main() {
 	env, clean := lean.Prepare(os.Args, "svscan", []string{"GOMAXPROCS=1"})
 	runtime.GOMAXPROCS(1)
+	lean.Quiet()
 	if clean {
 		// Started clean, svscan starts every supervise clean: supervise
 		// then skips its own re-exec, which halves its start-up cost.

@@ -66,6 +66,7 @@ func (s *supervisor) spawn() supervise.Event {
 		runtime.GC()
 	}
 	s.newPidfd = -1
+	adoptLateLog()
 	pid, err := syscall.ForkExec("./run", s.argv, &s.attr)
 	if err == unix.EAGAIN || err == unix.ENOMEM {
 		s.log.Warn("unable to fork for ", s.dir, ", sleeping 60 seconds", diag.Err(err))

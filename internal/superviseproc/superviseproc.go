@@ -63,6 +63,7 @@ func Main(args []string) int {
 		return diag.ExitUsage
 	}
 	env := prepare(args)
+	lean.Quiet()
 	defaultSignals()
 	s := &supervisor{dir: args[1], log: log, m: supervise.New(), pidfd: -1, argv: []string{"./run"}}
 	s.attr = syscall.ProcAttr{Env: env, Files: []uintptr{0, 1, 2}, Sys: &s.sys}

@@ -17,14 +17,23 @@ type Entry struct {
 	Err    error // stat(Name) failed with this
 	Dir    bool  // Name is (or leads by symlinks to) a directory
 	ID     ID
-	LogErr error // stat(Name/log), looked at only for an ID not in the table: nil means it has a log
+	LogErr error // stat(Name/log) when LogSeen: nil means it has a log
+	// LogSeen: Name/log was looked at (see NeedsLogStat).
+	LogSeen bool
+	// Fresh: Name was stat'ed by this scan, not taken from the stat cache.
+	Fresh bool
 }
 
 // NeedsLogStat reports whether the observer must stat Name/log for e before
-// calling Decide: only for a directory that is not yet a slot, and whose
-// name is short enough.
+// calling Decide: for a directory whose name is short enough and that is
+// not yet a slot (as 0.76), or that is a slot without a log and was stat'ed
+// afresh by this scan (a late log; see Decision.Attach).
 func NeedsLogStat(t *Table, e Entry) bool {
-	return e.Err == nil && e.Dir && t.Lookup(e.ID) == nil && len(e.Name) <= maxLogName
+	if e.Err != nil || !e.Dir || len(e.Name) > maxLogName {
+		return false
+	}
+	s := t.Lookup(e.ID)
+	return s == nil || (!s.Log && e.Fresh)
 }
 
 // Decision is what to do about one entry.
@@ -34,6 +43,13 @@ type Decision struct {
 	Log       bool   // the new slot has a log (a pipe is made for it)
 	StartMain bool   // start `supervise N`
 	StartLog  bool   // start `supervise log` in N
+	// Attach: N/log appeared after the slot was made without a log. 0.76
+	// decides once, when the slot is made, and ignores such a log until the
+	// service leaves the directory; the daemontools how-to adds a log to a
+	// running service and expects `svc -t` to be enough. So the slot gets
+	// its pipe now, as a FIFO in N/supervise that our supervise adopts as
+	// the service's output at its next start of ./run, and the log starts.
+	Attach bool
 }
 
 // Decide is the pure part of a scan: given the table and one observed
@@ -46,10 +62,14 @@ func Decide(t *Table, e Entry) Decision {
 		return Decision{}
 	}
 	if s := t.Lookup(e.ID); s != nil {
-		return Decision{StartMain: s.Pid == 0, StartLog: s.Log && s.LogPid == 0}
+		d := Decision{StartMain: s.Pid == 0, StartLog: s.Log && s.LogPid == 0}
+		if !s.Log && e.LogSeen && e.LogErr == nil {
+			d.Attach, d.StartLog = true, true
+		}
+		return d
 	}
 	d := Decision{Create: true, StartMain: true}
-	if len(e.Name) <= maxLogName {
+	if e.LogSeen {
 		switch {
 		case e.LogErr == nil:
 			d.Log, d.StartLog = true, true

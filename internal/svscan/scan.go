@@ -19,6 +19,10 @@ type System interface {
 	Stat(name string) (id ID, dir bool, err error)
 	// Pipe makes a close-on-exec pipe for a logged service.
 	Pipe() (r, w int, err error)
+	// LateLog makes the FIFO name/supervise/log.fifo for a log that
+	// appeared after the slot was made and opens it, close-on-exec, for
+	// reading and for writing (see Decision.Attach).
+	LateLog(name string) (r, w int, err error)
 	// Close closes a descriptor.
 	Close(fd int)
 	// StartMain starts `supervise name` with stdout as its fd 1 (-1: svscan's own).
@@ -139,6 +143,7 @@ func (s *Scanner) Visit(d Dirent) {
 		e.ID, e.Dir = c.id, true
 		c.scan = s.scans
 	} else {
+		e.Fresh = true
 		e.ID, e.Dir, e.Err = s.Sys.Stat(name)
 		switch {
 		case e.Err != nil || !e.Dir || d.Type != unix.DT_DIR || s.cache == nil:
@@ -151,6 +156,7 @@ func (s *Scanner) Visit(d Dirent) {
 	}
 	if NeedsLogStat(s.Table, e) {
 		_, _, e.LogErr = s.Sys.Stat(name + "/log")
+		e.LogSeen = true
 	}
 	s.apply(name, Decide(s.Table, e), e.ID)
 }
@@ -180,6 +186,15 @@ func (s *Scanner) apply(name string, d Decision, id ID) {
 		return
 	}
 	slot.Active = true
+	if d.Attach {
+		r, w, err := s.Sys.LateLog(name)
+		if err != nil {
+			s.Log.Warn("unable to create pipe for ", name, diag.Err(err))
+			d.StartLog = false
+		} else {
+			slot.Log, slot.Pipe = true, [2]int{r, w}
+		}
+	}
 	if d.StartMain {
 		stdout := -1
 		if slot.Log {

@@ -94,6 +94,17 @@ func (f *fakeSystem) Pipe() (int, int, error) {
 	return r, w, nil
 }
 
+func (f *fakeSystem) LateLog(name string) (int, int, error) {
+	if f.pipeErr != nil {
+		return -1, -1, f.pipeErr
+	}
+	r, w := f.nextFD, f.nextFD+1
+	f.nextFD += 2
+	f.open[r], f.open[w] = true, true
+	f.calls = append(f.calls, fmt.Sprintf("fifo %s %d %d", name, r, w))
+	return r, w, nil
+}
+
 func (f *fakeSystem) Close(fd int) {
 	delete(f.open, fd)
 	f.calls = append(f.calls, fmt.Sprintf("close %d", fd))
@@ -187,11 +198,25 @@ func TestLogDecidedOncePerSlot(t *testing.T) {
 	s, _ := newScanner(f)
 	s.Scan()
 	f.takeCalls()
-	// A log appearing later does not change the slot (0.76).
+	// A log appearing later in a plain directory is not seen while the stat
+	// cache holds the directory (0.76 never sees it)...
 	f.nodes["a/log"] = fakeNode{id: ID{1, 9}, dir: true}
 	f.reaped = []int{101}
 	s.Scan()
 	expect(t, "restart keeps no log", f.takeCalls(), "main a fd1=-1 pid=102")
+	// ...but at the minute's full stat it is attached: the FIFO is made
+	// and the log started; the running supervise is left alone.
+	for i := 2; i < refreshEvery; i++ {
+		s.Scan()
+	}
+	expect(t, "no calls until the refresh", f.takeCalls(), "")
+	s.Scan()
+	expect(t, "attached", f.takeCalls(), "fifo a 10 11\nlog a fd0=10 pid=103")
+	// From then on the slot is logged: a restarted supervise gets the pipe.
+	f.reaped = []int{102}
+	s.Scan()
+	expect(t, "restart with the log", f.takeCalls(), "main a fd1=11 pid=104")
+
 	// Any file type that stats is a log; removing it later does not matter.
 	f2 := newFake()
 	f2.dir("b", 2)
@@ -202,6 +227,29 @@ func TestLogDecidedOncePerSlot(t *testing.T) {
 	f2.reaped = []int{102}
 	s2.Scan()
 	expect(t, "file log", f2.takeCalls(), "pipe 10 11\nmain b fd1=11 pid=101\nlog b fd0=10 pid=102\nlog b fd0=10 pid=103")
+}
+
+// A symlinked service is stat'ed at every scan, so a log added to it is
+// attached at the next scan; a failure to make the FIFO is reported and
+// tried again.
+func TestLateLogThroughSymlink(t *testing.T) {
+	f := newFake()
+	f.nodes["hello"] = fakeNode{id: ID{1, 1}, dir: true, link: true}
+	s, out := newScanner(f)
+	s.Scan()
+	f.takeCalls()
+	s.Scan()
+	expect(t, "no log yet", f.takeCalls(), "")
+	f.nodes["hello/log"] = fakeNode{id: ID{1, 2}, dir: true}
+	f.pipeErr = unix.EMFILE
+	s.Scan()
+	expect(t, "fifo failed", f.takeCalls(), "")
+	expect(t, "warning", out.String(), "svscan: warning: unable to create pipe for hello: process cannot open more files\n")
+	f.pipeErr = nil
+	s.Scan()
+	expect(t, "attached", f.takeCalls(), "fifo hello 10 11\nlog hello fd0=10 pid=102")
+	s.Scan()
+	expect(t, "attached once", f.takeCalls(), "")
 }
 
 func TestLongNameHasNoLog(t *testing.T) {

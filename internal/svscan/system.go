@@ -132,6 +132,38 @@ func (s *realSystem) Pipe() (int, int, error) {
 	return p[0], p[1], nil
 }
 
+// LateLogFIFO is the FIFO, in a service's supervise directory, through
+// which our supervise adopts a log added to a running service.
+const LateLogFIFO = "supervise/log.fifo"
+
+func (s *realSystem) LateLog(name string) (int, int, error) {
+	path := name + "/" + LateLogFIFO
+	unix.Unlink(path) //nolint:errcheck // a leftover of an earlier svscan, if any
+	if err := unix.Mkfifo(path, 0o600); err != nil {
+		return -1, -1, err
+	}
+	// Read-write: the open does not wait for a writer, and svscan holds
+	// both ends, as it does a log pipe's.
+	r, err := unix.Open(path, unix.O_RDWR|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		unix.Unlink(path) //nolint:errcheck
+		return -1, -1, err
+	}
+	w, err := unix.FcntlInt(uintptr(r), unix.F_DUPFD_CLOEXEC, 0)
+	if err == nil {
+		err = probeSpare(s.home)
+		if err != nil {
+			unix.Close(w)
+		}
+	}
+	if err != nil {
+		unix.Close(r)
+		unix.Unlink(path) //nolint:errcheck
+		return -1, -1, err
+	}
+	return r, w, nil
+}
+
 // probeSpare checks that spareFDs more descriptors could still be opened,
 // by copying fd that many times.
 func probeSpare(fd int) error {

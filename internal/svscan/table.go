@@ -24,7 +24,7 @@ type ID struct{ Dev, Ino uint64 }
 // Slot is one service svscan knows.
 type Slot struct {
 	ID     ID
-	Log    bool   // decided once, when the slot is created
+	Log    bool   // decided when the slot is created, or when a log is attached later
 	Pipe   [2]int // read and write ends, open for the slot's life when Log
 	Pid    int    // main supervise, 0 when not running
 	LogPid int    // log supervise, 0 when not running

@@ -52,7 +52,8 @@ func runMain(m *testing.M) int {
 			fmt.Fprintln(os.Stderr, "testutil:", err)
 			return 1
 		}
-		cmd := exec.Command("go", "build", "-o", dir+"/", "./cmd/...")
+		// As the Makefile builds them (see its GOFLAGS_BUILD).
+		cmd := exec.Command("go", "build", "-tags", "daemontools_quiet", "-ldflags=-checklinkname=0", "-o", dir+"/", "./cmd/...")
 		cmd.Dir = root
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 		if out, err := cmd.CombinedOutput(); err != nil {
