@@ -310,7 +310,7 @@ func switches(t *testing.T, pid int) int {
 func TestIdleQuiet(t *testing.T) {
 	t.Parallel()
 	if testing.Short() {
-		t.Skip("takes 65 seconds")
+		t.Skip("skipped with -short: takes 65 seconds")
 	}
 	s := svtest.NewService(t, "s", "#!/bin/sh\nexec sleep 3600\n")
 	p := s.Start(t, testutil.Bin(t, "supervise"))

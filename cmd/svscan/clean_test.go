@@ -21,7 +21,7 @@ import (
 func TestServicesStartClean(t *testing.T) {
 	t.Parallel()
 	if filepath.Base(scantest.Tool(t, "supervise")) != "supervise" || !strings.HasPrefix(scantest.Tool(t, "supervise"), testutil.BinDir(t)) {
-		t.Skip("needs our supervise")
+		t.Skip("requires our supervise in DAEMONTOOLS_BIN")
 	}
 	dir := filepath.Join(t.TempDir(), "service")
 	s := scantest.Service(t, dir, "s",
