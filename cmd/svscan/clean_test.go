@@ -2,19 +2,47 @@ package main
 
 import (
 	"os"
+	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/daemontools-go/daemontools/internal/lean"
 	"github.com/daemontools-go/daemontools/internal/scantest"
 	"github.com/daemontools-go/daemontools/internal/testutil"
 )
 
-// TestServicesStartClean: svscan started under nohup-like conditions (HUP
-// and INT ignored) re-executes itself clean and starts supervise clean
+// With SVSCAN_TEST_EXEC set, the test binary becomes a parent in a bad
+// state: SIGHUP and SIGINT ignored, SIGUSR1 blocked; then it executes
+// SVSCAN_TEST_EXEC with SVSCAN_TEST_ARG.
+func init() {
+	prog := os.Getenv("SVSCAN_TEST_EXEC")
+	if prog == "" {
+		return
+	}
+	runtime.LockOSThread()
+	signal.Ignore(syscall.SIGHUP, syscall.SIGINT)
+	var set unix.Sigset_t
+	set.Val[0] = 1 << (uint(syscall.SIGUSR1) - 1)
+	unix.PthreadSigmask(unix.SIG_BLOCK, &set, nil) //nolint:errcheck
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "SVSCAN_TEST_") || strings.HasPrefix(kv, "SVSCAN_TEST_INTERVAL=") {
+			env = append(env, kv)
+		}
+	}
+	syscall.Exec(prog, []string{prog, os.Getenv("SVSCAN_TEST_ARG")}, env) //nolint:errcheck
+	os.Exit(127)
+}
+
+// TestServicesStartClean: svscan started by a parent that ignores HUP and
+// INT and blocks USR1 re-executes itself clean and starts supervise clean
 // (supervise then skips its own re-exec); the service sees neither the
 // runtime settings nor the marker, and no ignored signal. Every process
 // keeps its name.
@@ -25,10 +53,14 @@ func TestServicesStartClean(t *testing.T) {
 	}
 	dir := filepath.Join(t.TempDir(), "service")
 	s := scantest.Service(t, dir, "s",
-		"#!/bin/sh\nenv > env.out\ngrep ^SigIgn: /proc/self/status > sig.out\nexec sleep 3600\n")
+		"#!/bin/sh\nenv > env.out\ngrep -E '^Sig(Blk|Ign):' /proc/self/status > sig.out\nexec sleep 3600\n")
 	env := append(scantest.Env(t, fast), "KEEP=1")
-	p := testutil.Start(t, testutil.Options{Env: env}, "/bin/sh", "-c", `trap "" HUP INT; exec "$0" "$1"`,
-		testutil.Bin(t, "svscan"), dir)
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	env = append(env, "SVSCAN_TEST_EXEC="+testutil.Bin(t, "svscan"), "SVSCAN_TEST_ARG="+dir)
+	p := testutil.Start(t, testutil.Options{Env: env}, self)
 	t.Cleanup(func() { scantest.StopTree(t, p.Pid(), s) })
 	scantest.WaitUp(t, 10*time.Second, s)
 	testutil.Eventually(t, 10*time.Second, "sig.out", func() (bool, string) {
@@ -44,8 +76,8 @@ func TestServicesStartClean(t *testing.T) {
 			t.Errorf("service got %s: %q", v, got)
 		}
 	}
-	if sig, _ := os.ReadFile(filepath.Join(s, "sig.out")); string(sig) != "SigIgn:\t0000000000000000\n" {
-		t.Errorf("service started with ignored signals: %q", sig)
+	if sig, _ := os.ReadFile(filepath.Join(s, "sig.out")); string(sig) != "SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n" {
+		t.Errorf("service started with blocked or ignored signals: %q", sig)
 	}
 
 	if comm := readComm(p.Pid()); comm != "svscan" {
