@@ -206,6 +206,9 @@ func TestProcessorWiring(t *testing.T) {
 		testutil.Eventually(t, 10*time.Second, "second archive", func() (bool, string) {
 			return len(archives(t, dir+"/log")) == 2, ""
 		})
+		// The archive is there before 0.76 is back waiting for input; a
+		// TERM that arrives while it is busy would wait for more input.
+		l.waitBlocked(false)
 		l.p.Signal(syscall.SIGTERM)
 		code := l.p.Wait(t, 10*time.Second)
 		return fmt.Sprintf("exit %d %q\n", code, l.p.Stderr.String()) + strings.Join(archives(t, dir+"/log"), "|") +

@@ -264,9 +264,7 @@ func TestProcessName(t *testing.T) {
 	}
 	for _, removed := range []bool{false, true} {
 		bin := filepath.Join(t.TempDir(), "supervise")
-		if err := os.WriteFile(bin, b, 0o755); err != nil {
-			t.Fatal(err)
-		}
+		testutil.WriteFile(t, bin, string(b), 0o755) // no ETXTBSY race with parallel forks
 		s := svtest.NewService(t, "s", "#!/bin/sh\nexec sleep 1000\n")
 		// With removed, supervise is started from a descriptor of its file,
 		// which is gone by then: its /proc/self/exe reads "... (deleted)".

@@ -371,7 +371,14 @@ func WriteFile(t testing.TB, path, content string, mode os.FileMode) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(path, []byte(content), mode); err != nil {
+	// While the file is open for writing, no child may be forked: a child
+	// of a parallel test would hold it open until it execs, and executing
+	// this file (a run script, a copied binary) would then fail with
+	// ETXTBSY (golang.org/issue/22315). Forks take ForkLock for writing.
+	syscall.ForkLock.RLock()
+	err := os.WriteFile(path, []byte(content), mode)
+	syscall.ForkLock.RUnlock()
+	if err != nil {
 		t.Fatal(err)
 	}
 	if err := os.Chmod(path, mode); err != nil {
