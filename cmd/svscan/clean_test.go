@@ -111,3 +111,25 @@ func readComm(pid int) string {
 	b, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/comm")
 	return strings.TrimSpace(string(b))
 }
+
+// TestOtherSuperviseGetsPlainEnv: when PATH finds another supervise
+// (Debian's) before ours, svscan hands it its environment unchanged, so
+// that the services get no runtime settings meant for our supervise.
+func TestOtherSuperviseGetsPlainEnv(t *testing.T) {
+	t.Parallel()
+	testutil.Debian(t, "supervise")
+	dir := filepath.Join(t.TempDir(), "service")
+	s := scantest.Service(t, dir, "s", "#!/bin/sh\nenv > env.out\nexec sleep 3600\n")
+	env := []string{"PATH=" + testutil.DebianDir + ":" + testutil.BinDir(t) + ":/bin", "SVSCAN_TEST_INTERVAL=" + fast, "KEEP=1"}
+	start(t, dir, env, s)
+	scantest.WaitUp(t, 10*time.Second, s)
+	testutil.Eventually(t, 10*time.Second, "env.out", func() (bool, string) {
+		return scantest.Contains(filepath.Join(s, "env.out"), "KEEP=1\n"), "not yet"
+	})
+	got, _ := os.ReadFile(filepath.Join(s, "env.out"))
+	for _, v := range []string{"GOMAXPROCS=", "GOGC=", "GOMEMLIMIT=", lean.Var} {
+		if strings.Contains(string(got), v) {
+			t.Errorf("service under Debian's supervise got %s: %q", v, got)
+		}
+	}
+}
