@@ -27,6 +27,12 @@ func (p *pathBuf) set(name string) *byte {
 	return &(*p)[0]
 }
 
+// setLog holds name + "/log".
+func (p *pathBuf) setLog(name string) *byte {
+	*p = append(append(append((*p)[:0], name...), "/log"...), 0)
+	return &(*p)[0]
+}
+
 // atFDCWD is AT_FDCWD (-100) as a system call argument.
 var atFDCWD = int(unix.AT_FDCWD)
 

@@ -17,6 +17,9 @@ type System interface {
 	ReadDir() ([]Dirent, error)
 	// Stat stats name, following symlinks.
 	Stat(name string) (id ID, dir bool, err error)
+	// StatLog stats name/log, following symlinks. A symlinked service
+	// without a log has it looked at every scan, so it must not allocate.
+	StatLog(name string) error
 	// Pipe makes a close-on-exec pipe for a logged service.
 	Pipe() (r, w int, err error)
 	// LateLog makes the FIFO name/supervise/log.fifo for a log that
@@ -155,7 +158,7 @@ func (s *Scanner) Visit(d Dirent) {
 		}
 	}
 	if NeedsLogStat(s.Table, e) {
-		_, _, e.LogErr = s.Sys.Stat(name + "/log")
+		e.LogErr = s.Sys.StatLog(name)
 		e.LogSeen = true
 	}
 	s.apply(name, Decide(s.Table, e), e.ID)

@@ -83,6 +83,11 @@ func (f *fakeSystem) Stat(name string) (ID, bool, error) {
 	return n.id, n.dir, nil
 }
 
+func (f *fakeSystem) StatLog(name string) error {
+	_, _, err := f.Stat(name + "/log")
+	return err
+}
+
 func (f *fakeSystem) Pipe() (int, int, error) {
 	if f.pipeErr != nil {
 		return -1, -1, f.pipeErr

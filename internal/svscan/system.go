@@ -119,6 +119,16 @@ func (s *realSystem) Stat(name string) (ID, bool, error) {
 	return ID{Dev: unix.Mkdev(st.Dev_major, st.Dev_minor), Ino: st.Ino}, st.Mode&unix.S_IFMT == unix.S_IFDIR, nil
 }
 
+func (s *realSystem) StatLog(name string) error {
+	var st unix.Statx_t
+	err := rawStatx(atFDCWD, s.path.setLog(name), 0, unix.STATX_TYPE, &st)
+	if err == unix.ENOSYS { // Linux before 4.11
+		var old unix.Stat_t
+		return unix.Stat(name+"/log", &old)
+	}
+	return err
+}
+
 func (s *realSystem) Pipe() (int, int, error) {
 	var p [2]int
 	if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {

@@ -54,4 +54,16 @@ func TestRealReadDirAndStat(t *testing.T) {
 	if _, _, err := sys.Stat("dangling"); err != unix.ENOENT {
 		t.Errorf("dangling: %v", err)
 	}
+
+	// StatLog: any file type is a log, through symlinks, without allocating.
+	os.WriteFile(dir+"/d/log", nil, 0o644)
+	if err := sys.StatLog("l"); err != nil {
+		t.Errorf("l/log: %v", err)
+	}
+	if err := sys.StatLog(long); err != unix.ENOENT {
+		t.Errorf("%s/log: %v", long, err)
+	}
+	if n := testing.AllocsPerRun(100, func() { sys.StatLog("l") }); n != 0 {
+		t.Errorf("StatLog allocates %v times", n)
+	}
 }
