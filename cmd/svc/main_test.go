@@ -101,7 +101,7 @@ func TestProgramName(t *testing.T) {
 func TestUnreadableCwd(t *testing.T) {
 	t.Parallel()
 	testutil.RequireRoot(t)
-	dir := filepath.Join(svtest.PublicDir(t), "locked")
+	dir := filepath.Join(testutil.PublicDir(t), "locked")
 	os.Mkdir(dir, 0o711)
 	var res [2]testutil.Result
 	for i, bin := range []string{testutil.Bin(t, "svc"), testutil.Debian(t, "svc")} {

@@ -161,7 +161,7 @@ func TestFailures(t *testing.T) {
 func TestPermissions(t *testing.T) {
 	t.Parallel()
 	testutil.RequireRoot(t)
-	parent := svtest.PublicDir(t)
+	parent := testutil.PublicDir(t)
 	st := filepath.Join(parent, "unreadable")
 	os.Mkdir(st, 0o755)
 	svtest.NewFake(t, st)

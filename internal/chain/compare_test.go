@@ -79,21 +79,6 @@ func execFailures(t *testing.T, prog string, setup func(dir string), before ...s
 	}
 }
 
-// worldDir returns a new directory that every user can search (t.TempDir's
-// parent is private to root), removed at cleanup.
-func worldDir(t *testing.T) string {
-	t.Helper()
-	dir, err := os.MkdirTemp("", "chain-world-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
-
 // worldBin returns a copy of our program name that every user can run.
 func worldBin(t *testing.T, name string) string {
 	t.Helper()
@@ -101,7 +86,7 @@ func worldBin(t *testing.T, name string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(worldDir(t), name)
+	path := filepath.Join(testutil.PublicDir(t), name)
 	testutil.WriteFile(t, path, string(b), 0o755)
 	return path
 }

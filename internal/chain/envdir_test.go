@@ -122,7 +122,7 @@ func TestEnvdirErrors(t *testing.T) {
 func TestEnvdirPermissions(t *testing.T) {
 	t.Parallel()
 	testutil.RequireRoot(t)
-	dir := worldDir(t)
+	dir := testutil.PublicDir(t)
 	testutil.WriteFile(t, filepath.Join(dir, "unreadable/X"), "1", 0o000)
 	mkdir(t, filepath.Join(dir, "noread"))
 	mkdir(t, filepath.Join(dir, "nosearch"))

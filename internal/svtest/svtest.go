@@ -223,21 +223,6 @@ func WriteStatus(t testing.TB, dir string, st status.Status) {
 	testutil.WriteFile(t, filepath.Join(dir, svdir.StatusFile), string(b[:]), 0o644)
 }
 
-// PublicDir makes a temporary directory every user may enter, removed at
-// cleanup (t.TempDir's are private to root).
-func PublicDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.MkdirTemp("", "svtest-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
-
 // RunAs runs a copy of bin (so that the user may execute it) with args as
 // uid:gid in dir and returns the result.
 func RunAs(t testing.TB, uid, gid uint32, dir, bin string, args ...string) testutil.Result {
@@ -246,7 +231,7 @@ func RunAs(t testing.TB, uid, gid uint32, dir, bin string, args ...string) testu
 	if err != nil {
 		t.Fatal(err)
 	}
-	prog := filepath.Join(PublicDir(t), filepath.Base(bin))
+	prog := filepath.Join(testutil.PublicDir(t), filepath.Base(bin))
 	testutil.WriteFile(t, prog, string(b), 0o755)
 	cmd := exec.Command(prog, args...)
 	cmd.Dir = dir

@@ -391,3 +391,18 @@ func Alive(pid int) bool {
 	s := state(pid)
 	return s != 0 && s != 'Z'
 }
+
+// PublicDir makes a temporary directory every user may enter, removed at
+// cleanup (t.TempDir's are private to root).
+func PublicDir(t testing.TB) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "daemontools-public-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
