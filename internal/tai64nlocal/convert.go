@@ -5,8 +5,9 @@
 package tai64nlocal
 
 import (
-	"bytes"
 	"io"
+
+	"github.com/daemontools-go/daemontools/internal/tai64n"
 )
 
 // BlockSize is how much input Convert reads at a time.
@@ -15,8 +16,6 @@ const BlockSize = 128 << 10
 // maxLabel caps the '@' and hex digits kept to print a bad label
 // unchanged; a longer label is copied unchanged whatever it holds.
 const maxLabel = 64 << 10
-
-const flushAt = 256 << 10
 
 // Convert copies in to out. A line whose first byte is '@' has the
 // lowercase hex digits after it read as a label: the last 8 digits are
@@ -30,7 +29,7 @@ const flushAt = 256 << 10
 func Convert(in io.Reader, out io.Writer, z *Zone) error {
 	c := newConverter(z)
 	buf := make([]byte, BlockSize)
-	o := make([]byte, 0, BlockSize+BlockSize/2)
+	o := tai64n.NewOutput(out, BlockSize+BlockSize/2)
 	const (
 		lineStart = iota
 		label
@@ -64,7 +63,7 @@ func Convert(in io.Reader, out io.Writer, z *Zone) error {
 					nano = nano<<4 + uint32(u)
 				}
 				if len(raw)+i > maxLabel { // not worth converting: copy it all
-					o = append(o, raw...)
+					o.B = append(o.B, raw...)
 					state = rest
 					continue
 				}
@@ -74,39 +73,23 @@ func Convert(in io.Reader, out io.Writer, z *Zone) error {
 					break // the label goes on in the next block
 				}
 				var ok bool
-				if o, ok = c.appendLocal(o, sec, nano); !ok {
-					o = append(o, raw...)
+				if o.B, ok = c.appendLocal(o.B, sec, nano); !ok {
+					o.B = append(o.B, raw...)
 				}
 				state = rest
 			case rest:
-				i := bytes.IndexByte(p, '\n')
-				if i < 0 {
-					o = append(o, p...)
-					p = nil
-					break
+				var ended bool
+				var err error
+				if p, ended, err = o.Line(p); err != nil {
+					return err
 				}
-				o = append(o, p[:i+1]...)
-				p = p[i+1:]
-				state = lineStart
-				if len(o) >= flushAt {
-					if _, err := out.Write(o); err != nil {
-						return err
-					}
-					o = o[:0]
+				if ended {
+					state = lineStart
 				}
 			}
 		}
-		if len(o) > 0 {
-			if _, err := out.Write(o); err != nil {
-				return err
-			}
-			o = o[:0]
-		}
-		if rerr == io.EOF {
-			return nil
-		}
-		if rerr != nil {
-			return rerr
+		if done, err := o.EndRead(rerr); done {
+			return err
 		}
 	}
 }
