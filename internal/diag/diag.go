@@ -37,20 +37,33 @@ func (l Logger) Warn(parts ...string) { l.line("warning: ", parts) }
 func (l Logger) Usage(text string) { l.line("usage: ", []string{text}) }
 
 func (l Logger) line(kind string, parts []string) {
+	b := l.appendLine(nil, kind, parts)
+	l.W.Write(append(b, '\n')) //nolint:errcheck // nowhere to report a failed diagnostic
+}
+
+// text is the line "PROG: KIND PARTS" without its newline.
+func (l Logger) text(kind string, parts []string) string {
+	return string(l.appendLine(nil, kind, parts))
+}
+
+func (l Logger) appendLine(b []byte, kind string, parts []string) []byte {
 	n := len(l.Prog) + 2 + len(kind) + 1
 	for _, p := range parts {
 		n += len(p)
 	}
-	b := make([]byte, 0, n)
+	if b == nil {
+		b = make([]byte, 0, n)
+	}
 	b = append(b, l.Prog...)
 	b = append(b, ": "...)
 	b = append(b, kind...)
 	for _, p := range parts {
 		b = append(b, p...)
 	}
-	b = append(b, '\n')
-	l.W.Write(b) //nolint:errcheck // nowhere to report a failed diagnostic
+	return b
 }
 
 // Err renders err as ": TEXT" with daemontools' error texts, ready to end a message.
 func Err(err error) string { return ": " + errstr.Text(err) }
+
+func errstrText(err error) string { return errstr.Text(err) }

@@ -1,0 +1,189 @@
+package svstate
+
+import (
+	"encoding/json"
+	"errors"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/daemontools-go/daemontools/internal/layout"
+	"github.com/daemontools-go/daemontools/internal/status"
+)
+
+// MaxSize bounds what a reader takes from state.json: a larger file is
+// not ours and is treated as garbage.
+const MaxSize = 64 << 10
+
+// The sources of a Service's document.
+const (
+	FromState  = "state.json" // our supervisor's document
+	FromRecord = "status"     // derived from the 18-byte record (Debian's supervise, or state.json stale)
+)
+
+// Service is what a reader knows of one service directory.
+type Service struct {
+	Dir        string // as given
+	Supervised bool   // a supervisor holds supervise/ok open now
+	Source     string // FromState, FromRecord, or "" when neither could be read
+	Doc        Doc    // valid when Source is not ""
+	Err        error  // why nothing could be read, when Source is ""
+}
+
+// Probe reads the service directory dir.
+func Probe(dir string) Service {
+	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return Service{Dir: dir, Err: err}
+	}
+	defer unix.Close(fd)
+	return ProbeAt(fd, dir, time.Now())
+}
+
+// ProbeAt reads the service directory open as dirfd, named dir in the
+// result. The document is state.json when it agrees with the 18-byte
+// record (same pid, same want), otherwise one derived from the record.
+// Supervised is checked through supervise/ok, never taken from a file, and
+// Normally from the down file as it is now.
+func ProbeAt(dirfd int, dir string, now time.Time) Service {
+	s := Service{Dir: dir, Supervised: supervised(dirfd)}
+	normallyUp, err := normallyUp(dirfd)
+	if err != nil {
+		s.Err = err
+		return s
+	}
+	rec, err := readFile(dirfd, layout.Status, status.Size)
+	if err != nil {
+		s.Err = err
+		return s
+	}
+	st, err := status.Decode(rec)
+	if err != nil {
+		s.Err = err
+		return s
+	}
+	if b, err := readFile(dirfd, layout.State, MaxSize); err == nil {
+		var d Doc
+		if json.Unmarshal(b, &d) == nil && d.Version == Version && d.Pid == int(st.Pid) && d.Want == wantOf(st.Want) {
+			d.Normally = normally(normallyUp)
+			s.Source, s.Doc = FromState, d
+			return s
+		}
+	}
+	s.Source, s.Doc = FromRecord, FromStatus(baseName(dir), st, normallyUp)
+	return s
+}
+
+// FromStatus is the document that the 18-byte record st tells: no
+// readiness protocol, so a running service counts as ready.
+func FromStatus(service string, st status.Status, normallyUp bool) Doc {
+	d := Doc{
+		Version:  Version,
+		Service:  service,
+		State:    Down,
+		Pid:      int(st.Pid),
+		Since:    st.When.Time().UTC(),
+		Want:     wantOf(st.Want),
+		Normally: normally(normallyUp),
+		Paused:   st.Paused && st.Pid != 0,
+	}
+	if st.Pid != 0 {
+		d.State, d.Ready = Up, true
+		since := d.Since
+		d.ReadySince = &since
+	}
+	return d
+}
+
+func wantOf(b byte) string {
+	switch b {
+	case status.WantUp:
+		return WantUp
+	case status.WantDown:
+		return WantDown
+	}
+	return WantOnce
+}
+
+func normally(up bool) string {
+	if up {
+		return WantUp
+	}
+	return WantDown
+}
+
+func baseName(dir string) string {
+	for len(dir) > 1 && dir[len(dir)-1] == '/' {
+		dir = dir[:len(dir)-1]
+	}
+	for i := len(dir) - 1; i >= 0; i-- {
+		if dir[i] == '/' {
+			return dir[i+1:]
+		}
+	}
+	return dir
+}
+
+// supervised reports whether a supervisor holds supervise/ok open, as svok
+// decides it.
+func supervised(dirfd int) bool {
+	fd, err := unix.Openat(dirfd, layout.OK, unix.O_WRONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return false
+	}
+	unix.Close(fd)
+	return true
+}
+
+func normallyUp(dirfd int) (bool, error) {
+	var st unix.Stat_t
+	err := unix.Fstatat(dirfd, layout.Down, &st, 0)
+	switch {
+	case err == nil:
+		return false, nil
+	case errors.Is(err, unix.ENOENT):
+		return true, nil
+	}
+	return false, err
+}
+
+// ErrTooLarge is a file larger than a reader takes.
+var ErrTooLarge = errors.New("file too large")
+
+// readFile reads at most max bytes of name, which must be a regular file.
+func readFile(dirfd int, name string, max int) ([]byte, error) {
+	fd, err := unix.Openat(dirfd, name, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC|unix.O_NOFOLLOW, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer unix.Close(fd)
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return nil, err
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFREG {
+		return nil, unix.EINVAL
+	}
+	if st.Size > int64(max) {
+		return nil, ErrTooLarge
+	}
+	b := make([]byte, st.Size+1)
+	n := 0
+	for n < len(b) {
+		m, err := unix.Read(fd, b[n:])
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if m == 0 {
+			break
+		}
+		n += m
+	}
+	if n > max {
+		return nil, ErrTooLarge
+	}
+	return b[:n], nil
+}

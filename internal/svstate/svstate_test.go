@@ -1,0 +1,137 @@
+package svstate
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/daemontools-go/daemontools/internal/layout"
+	"github.com/daemontools-go/daemontools/internal/status"
+	"github.com/daemontools-go/daemontools/internal/tai64"
+)
+
+func full() *Record {
+	return &Record{
+		Service: "web \"1\"\n\x01<x>\xff é", State: Up, Pid: 4242, Pgid: 4242,
+		Since: time.Date(2026, 12, 7, 20, 41, 18, 123456789, time.UTC).UnixNano(),
+		Want:  WantUp, Normally: WantDown, Paused: true, Ready: true,
+		ReadySince: time.Date(2026, 12, 7, 20, 41, 19, 0, time.UTC).UnixNano(),
+		Restarts:   3, HasExit: true, ExitCode: -1, ExitSignal: 9, ExitCore: true,
+		ExitAt:       time.Date(2026, 12, 7, 20, 41, 17, 5, time.UTC).UnixNano(),
+		ExitRanMs:    1500,
+		BackoffUntil: 0, StartError: "unable to start run: access denied", HasStatus: true, StatusText: "",
+	}
+}
+
+// The document has exactly the keys of the issue, and encoding/json reads
+// back what was written.
+func TestRoundTrip(t *testing.T) {
+	b := AppendJSON(nil, full())
+	if !bytes.HasSuffix(b, []byte("}\n")) || bytes.Count(b, []byte("\n")) != 1 {
+		t.Fatalf("not one line: %q", b)
+	}
+	var keys map[string]json.RawMessage
+	if err := json.Unmarshal(b, &keys); err != nil {
+		t.Fatalf("%v: %s", err, b)
+	}
+	var names []string
+	for k := range keys {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	want := []string{"backoff_until", "last_exit", "normally", "paused", "pgid", "pid", "ready", "ready_since",
+		"restarts", "service", "since", "start_error", "state", "status_text", "version", "want"}
+	if !reflect.DeepEqual(names, want) {
+		t.Errorf("keys %v\nwant %v", names, want)
+	}
+	var d Doc
+	if err := json.Unmarshal(b, &d); err != nil {
+		t.Fatal(err)
+	}
+	r := full()
+	if d.Version != 1 || d.Service != "web \"1\"\n\x01<x>\ufffd é" || d.State != Up || d.Pid != 4242 || d.Pgid != 4242 ||
+		d.Since.UnixNano() != r.Since || d.Want != WantUp || d.Normally != WantDown || !d.Paused || !d.Ready ||
+		d.ReadySince == nil || d.ReadySince.UnixNano() != r.ReadySince || d.Restarts != 3 || d.BackoffUntil != nil ||
+		d.StartError == nil || *d.StartError != r.StartError || d.StatusText == nil || *d.StatusText != "" {
+		t.Errorf("decoded %+v", d)
+	}
+	e := d.LastExit
+	if e == nil || e.Code != nil || e.Signal == nil || *e.Signal != 9 || !e.Core || e.At.UnixNano() != r.ExitAt || e.RanMs != 1500 {
+		t.Errorf("last_exit %+v", e)
+	}
+	if !bytes.Contains(b, []byte(`"since":"2026-12-07T20:41:18.123456789Z"`)) {
+		t.Errorf("since not RFC 3339 with nanoseconds: %s", b)
+	}
+	// Nulls.
+	b = AppendJSON(nil, &Record{Service: "s", State: Down, Want: WantOnce, Normally: WantUp, ExitCode: -1, ExitSignal: -1})
+	d = Doc{}
+	if err := json.Unmarshal(b, &d); err != nil {
+		t.Fatal(err)
+	}
+	if d.LastExit != nil || d.ReadySince != nil || d.BackoffUntil != nil || d.StartError != nil || d.StatusText != nil {
+		t.Errorf("nulls: %s", b)
+	}
+}
+
+func TestAppendAllocatesNothing(t *testing.T) {
+	r := full()
+	buf := make([]byte, 0, 1024)
+	if n := testing.AllocsPerRun(100, func() { buf = AppendJSON(buf[:0], r) }); n != 0 {
+		t.Errorf("%v allocations per document", n)
+	}
+}
+
+func serviceDir(t *testing.T, st status.Status, state string, down bool) string {
+	dir := filepath.Join(t.TempDir(), "svc")
+	if err := os.MkdirAll(filepath.Join(dir, layout.SuperviseDir), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	b := st.Encode()
+	os.WriteFile(filepath.Join(dir, layout.Status), b[:], 0o644)
+	if state != "" {
+		os.WriteFile(filepath.Join(dir, layout.State), []byte(state), 0o644)
+	}
+	if down {
+		os.WriteFile(filepath.Join(dir, layout.Down), nil, 0o644)
+	}
+	return dir
+}
+
+func TestProbe(t *testing.T) {
+	when := tai64.FromUnix(1_800_000_000, 5)
+	up := status.Status{When: when, Pid: 77, Want: status.WantUp}
+	ours := string(AppendJSON(nil, &Record{Service: "svc", State: Up, Pid: 77, Want: WantUp, Normally: WantUp,
+		Restarts: 4, ExitCode: -1, ExitSignal: -1}))
+
+	s := Probe(serviceDir(t, up, ours, true))
+	if s.Source != FromState || s.Doc.Restarts != 4 || s.Doc.Normally != WantDown || s.Supervised {
+		t.Errorf("state.json: %+v", s)
+	}
+	// Stale (another pid), garbage, absent: the record speaks.
+	for name, state := range map[string]string{"stale": string(AppendJSON(nil, &Record{Pid: 12, Want: WantUp, ExitCode: -1, ExitSignal: -1})),
+		"garbage": "{\x00not json", "absent": ""} {
+		s := Probe(serviceDir(t, up, state, false))
+		if s.Source != FromRecord || s.Doc.State != Up || s.Doc.Pid != 77 || !s.Doc.Ready || s.Doc.Want != WantUp ||
+			s.Doc.Normally != WantUp || s.Doc.Since.Unix() != 1_800_000_000 || s.Doc.Service != "svc" {
+			t.Errorf("%s: %+v", name, s)
+		}
+	}
+	down := Probe(serviceDir(t, status.Status{When: when, Want: 0}, "", false))
+	if down.Doc.State != Down || down.Doc.Ready || down.Doc.ReadySince != nil || down.Doc.Want != WantOnce {
+		t.Errorf("down: %+v", down.Doc)
+	}
+	// A short record, a missing directory: an error, no document.
+	dir := serviceDir(t, up, "", false)
+	os.WriteFile(filepath.Join(dir, layout.Status), []byte("1234567"), 0o644)
+	if s := Probe(dir); s.Source != "" || s.Err == nil {
+		t.Errorf("7-byte status: %+v", s)
+	}
+	if s := Probe(filepath.Join(t.TempDir(), "nope")); s.Source != "" || s.Err == nil {
+		t.Errorf("missing: %+v", s)
+	}
+}
