@@ -7,6 +7,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/daemontools-go/daemontools/internal/errstr"
 	"github.com/daemontools-go/daemontools/internal/layout"
 	"github.com/daemontools-go/daemontools/internal/status"
 )
@@ -186,4 +187,26 @@ func readFile(dirfd int, name string, max int) ([]byte, error) {
 		return nil, ErrTooLarge
 	}
 	return b[:n], nil
+}
+
+// Status is one service as `svctl status --json` prints it and `svctl
+// serve` returns it from /api/services: the state.json keys, plus dir (as
+// given), supervised (a supervisor runs now), source (FromState or
+// FromRecord) and error (why nothing could be read; the other keys are
+// then zero).
+type Status struct {
+	Doc
+	Dir        string `json:"dir"`
+	Supervised bool   `json:"supervised"`
+	Source     string `json:"source"`
+	Error      string `json:"error,omitempty"`
+}
+
+// Status returns s as a Status.
+func (s Service) Status() Status {
+	st := Status{Doc: s.Doc, Dir: s.Dir, Supervised: s.Supervised, Source: s.Source}
+	if s.Source == "" && s.Err != nil {
+		st.Error = errstr.Text(s.Err)
+	}
+	return st
 }

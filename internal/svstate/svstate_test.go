@@ -135,3 +135,27 @@ func TestProbe(t *testing.T) {
 		t.Errorf("missing: %+v", s)
 	}
 }
+
+// The --json object is the state.json keys plus dir, supervised, source.
+func TestStatusJSON(t *testing.T) {
+	when := tai64.FromUnix(1_800_000_000, 5)
+	dir := serviceDir(t, status.Status{When: when, Pid: 9, Want: status.WantUp}, "", false)
+	b, err := json.Marshal(Probe(dir).Status())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	if m["dir"] != dir || m["supervised"] != false || m["source"] != FromRecord || m["pid"] != 9.0 || m["state"] != Up {
+		t.Errorf("%s", b)
+	}
+	if _, ok := m["error"]; ok {
+		t.Errorf("error key without an error: %s", b)
+	}
+	b, _ = json.Marshal(Probe(filepath.Join(dir, "nope")).Status())
+	if !bytes.Contains(b, []byte(`"error":"file does not exist"`)) {
+		t.Errorf("missing dir: %s", b)
+	}
+}
