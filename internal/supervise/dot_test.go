@@ -6,34 +6,66 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 )
 
-// config is a machine's state without its scratch fields, for exploration.
+// config is a machine's state without its counters and times, for
+// exploration.
 type config struct {
 	state                                 State
-	pid                                   int
+	pid, finishPid                        int
 	want                                  Want
 	paused, exiting, forkRetry, immediate bool
 	from                                  origin
+	stopping, cleaning, failed, ready     bool
+	killed                                int
+	armed                                 [NumTimers]bool
+	cfg                                   Config
 }
 
 func configOf(m *Machine) config {
-	return config{m.state, m.pid, m.want, m.paused, m.exiting, m.forkRetry, m.immediate, m.from}
+	return config{m.state, m.pid, m.finishPid, m.want, m.paused, m.exiting, m.forkRetry, m.immediate, m.from,
+		m.stopping, m.cleaning, m.failed, m.ready, m.killed, m.armed, m.cfg}
 }
 
 func (c config) machine() *Machine {
-	return &Machine{state: c.state, pid: c.pid, want: c.want, paused: c.paused, exiting: c.exiting,
-		forkRetry: c.forkRetry, immediate: c.immediate, from: c.from}
+	return &Machine{state: c.state, pid: c.pid, finishPid: c.finishPid, want: c.want, paused: c.paused,
+		exiting: c.exiting, forkRetry: c.forkRetry, immediate: c.immediate, from: c.from, stopping: c.stopping,
+		cleaning: c.cleaning, failed: c.failed, ready: c.ready, killed: c.killed, armed: c.armed, cfg: c.cfg}
 }
+
+// Configurations the driver may read: 0.76's (none of the files), and the
+// lifecycle files alone and together.
+var (
+	cfg076    = Config{}
+	cfgPaced  = Config{Paced: true, RestartDelay: time.Second, RestartMax: 4 * time.Second}
+	cfgFinish = Config{Finish: true, TimeoutFinish: 5 * time.Second}
+	cfgKill   = Config{TimeoutKill: 500 * time.Millisecond}
+	cfgAll    = Config{Finish: true, TimeoutFinish: time.Second, TimeoutKill: time.Second, Paced: true,
+		RestartDelay: time.Second, Readiness: true, DownSignal: 1}
+	cfgs = []Config{cfg076, cfgPaced, cfgFinish, cfgKill, cfgAll}
+)
 
 // inputs are every event the machine can be fed; pids stay small so that the
 // reachable configurations are few.
 func inputs(m *Machine) []Event {
-	evs := []Event{bootWith(false), bootWith(true), ev(Enter), exitPid(m.pid), exitPid(999), ev(NoExit),
-		startedPid(100), ev(ExecFailed), ev(ForkFailed), ev(Timer)}
-	for _, b := range []byte("udopchaitkxq12z") {
+	evs := []Event{bootWith(false), bootWith(true), {Kind: Boot, Adopt: Adoption{Pid: 50, Want: 'u'}},
+		ev(Enter), exitPid(999), ev(NoExit), ev(ForkFailed), {Kind: FinishStarted, Pid: 200}, ev(FinishFailed),
+		ev(Clean), ev(Ready), ev(Reloading)}
+	for _, c := range cfgs {
+		evs = append(evs, Event{Kind: Exit, Pid: m.pid, Cfg: c, Status: ExitStatus{Known: true, Code: 1}},
+			Event{Kind: Started, Pid: 100, Cfg: c}, Event{Kind: ExecFailed, Cfg: c})
+	}
+	for _, code := range []int{0, 125} {
+		evs = append(evs, Event{Kind: Exit, Pid: m.finishPid, Status: ExitStatus{Known: true, Code: code}})
+	}
+	for t := TimerID(0); t < NumTimers; t++ {
+		evs = append(evs, Event{Kind: Timer, Timer: t})
+	}
+	for _, b := range []byte("udopchaitkxq12rz") {
 		evs = append(evs, Command(b))
 	}
+	evs = append(evs, Event{Kind: CmdDown, Cfg: cfgKill}, Event{Kind: CmdRestart, Cfg: cfgAll})
 	return evs
 }
 
@@ -57,16 +89,53 @@ func explore(t *testing.T) (map[edge]bool, map[State]bool) {
 			if err != nil {
 				continue
 			}
+			last := Action{Kind: Announce}
+			if len(acts) > 0 {
+				last = acts[len(acts)-1]
+			}
+			armed := c.armed
 			for i, a := range acts {
-				if (a.Kind == Spawn || a.Kind == Hold || a.Kind == Quit) && i != len(acts)-1 {
+				if (a.Kind == Spawn || a.Kind == SpawnFinish || a.Kind == Quit) && i != len(acts)-1 {
 					t.Errorf("%v in %v: %v is not the last action: %s", e.Kind, c.state, a.Kind, show(acts))
 				}
 				if a.Kind == Kill && a.Pid == 0 {
 					t.Errorf("%v in %v: kill of pid 0", e.Kind, c.state)
 				}
+				switch a.Kind {
+				case Arm:
+					armed[a.Timer] = true
+				case Cancel:
+					if !armed[a.Timer] {
+						t.Errorf("%v in %v: cancel of %v, not armed", e.Kind, c.state, a.Timer)
+					}
+					armed[a.Timer] = false
+				}
 			}
-			if (m.state == Spawning) != (len(acts) > 0 && acts[len(acts)-1].Kind == Spawn) {
+			if e.Kind == Timer {
+				armed[e.Timer] = false
+				for _, a := range acts {
+					if a.Kind == Arm && a.Timer == e.Timer {
+						armed[a.Timer] = true
+					}
+				}
+			}
+			if armed != m.armed {
+				t.Errorf("%v in %v: timers %v after %s, machine says %v", e.Kind, c.state, armed, show(acts), m.armed)
+			}
+			if (m.state == Spawning) != (last.Kind == Spawn) || (m.state == FinishStart) != (last.Kind == SpawnFinish) {
 				t.Errorf("%v in %v: spawning without Spawn or the reverse: %s", e.Kind, c.state, show(acts))
+			}
+			if m.Holding() != (m.armed[HoldTimer]) {
+				t.Errorf("%v in %v -> %v: holding %v with hold timer %v", e.Kind, c.state, m.state, m.Holding(), m.armed[HoldTimer])
+			}
+			// A timer is armed only where a state takes it.
+			for tm := TimerID(0); tm < NumTimers; tm++ {
+				if m.armed[tm] && !m.Accepts(Timer) && m.state != Spawning && m.state != FinishStart {
+					t.Errorf("%v in %v -> %v: timer %v armed where no timer is taken", e.Kind, c.state, m.state, tm)
+				}
+			}
+			if m.state == Gone && m.armed != [NumTimers]bool{} {
+				t.Errorf("%v in %v: gone with timers armed %v", e.Kind, c.state, m.armed)
 			}
 			edges[edge{c.state.String(), m.state.String(), e.Kind.String()}] = true
 			if n := configOf(m); !seen[n] {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/daemontools-go/daemontools/internal/status"
 	"github.com/daemontools-go/daemontools/internal/tai64"
@@ -13,7 +14,9 @@ import (
 const base = 1_700_000_000 + tai64.Offset
 
 // at returns the time of step i of a scenario: every step has its own second.
-func at(i int) tai64.N { return tai64.N{Sec: base + uint64(i), Nano: 500} }
+func at(i int) Clock {
+	return Clock{Wall: tai64.N{Sec: base + uint64(i), Nano: 500}, Mono: time.Duration(i) * time.Second}
+}
 
 // show renders actions compactly: announce(PID WANT PAUSED @STEP) where STEP
 // is the scenario step whose time the record carries.
@@ -33,11 +36,25 @@ func show(acts []Action) string {
 			if a.Status.Paused {
 				p = 1
 			}
-			fmt.Fprintf(&b, "announce(%d %s %d @%d)", a.Status.Pid, w, p, a.Status.When.Sec-base)
+			fmt.Fprintf(&b, "announce(%d %s %d @%d)", a.Status.Pid, w, p, int64(a.Status.When.Sec)-int64(base))
 		case Kill:
 			fmt.Fprintf(&b, "kill(%d %d)", a.Pid, int(a.Signal))
-		case Hold:
-			fmt.Fprintf(&b, "hold(%v)", a.Hold)
+		case Arm:
+			if a.Timer == HoldTimer {
+				fmt.Fprintf(&b, "hold(%v)", a.After)
+			} else {
+				fmt.Fprintf(&b, "arm(%v %v)", a.Timer, a.After)
+			}
+		case Cancel:
+			fmt.Fprintf(&b, "cancel(%v)", a.Timer)
+		case Cleanup:
+			w := ""
+			if a.Watch {
+				w = " watch"
+			}
+			fmt.Fprintf(&b, "cleanup(%d%s)", int(a.Signal), w)
+		case SpawnFinish:
+			fmt.Fprintf(&b, "finish(%d %d)", a.Exit.Code, a.Exit.Signal)
 		default:
 			b.WriteString(a.Kind.String())
 		}
@@ -238,7 +255,7 @@ func TestDownWhilePaused(t *testing.T) {
 	m := run(t, then(upSteps,
 		step{cmd('p'), "announce(100 u 1 @2) kill(100 19)", Up},
 		step{cmd('d'), "kill(100 15) kill(100 18) announce(100 d 0 @2)", Up},
-		step{exitPid(100), "announce(0 d 0 @6)", Down},
+		step{exitPid(100), "announce(0 d 0 @6) cleanup(15)", Down},
 	))
 	if m.Paused() {
 		t.Error("paused survives d")
@@ -266,7 +283,7 @@ func TestExitCommand(t *testing.T) {
 		run(t, then(upSteps,
 			step{cmd('d'), "kill(100 15) kill(100 18) announce(100 d 0 @2)", Up},
 			step{cmd('x'), "announce(100 d 0 @2)", Up},
-			step{exitPid(100), "announce(0 d 0 @6) announce(0 d 0 @6) quit", Gone},
+			step{exitPid(100), "announce(0 d 0 @6) cleanup(15) announce(0 d 0 @6) quit", Gone},
 		))
 	})
 	t.Run("down", func(t *testing.T) {
@@ -377,7 +394,7 @@ func TestTimestampOnlyOnPidChange(t *testing.T) {
 	for i, b := range []byte("pcuodx") {
 		acts, _ := m.Handle(cmd(b), at(10+i), nil)
 		for _, a := range acts {
-			if a.Kind == Announce && a.Status.When != at(2) {
+			if a.Kind == Announce && a.Status.When != at(2).Wall {
 				t.Errorf("%c moved the time to %v", b, a.Status.When)
 			}
 		}
@@ -419,7 +436,7 @@ func TestCommandMapping(t *testing.T) {
 	for b := 0; b < 256; b++ {
 		k := Command(byte(b)).Kind
 		want := Other
-		if i := strings.IndexByte("udopchaitkxq12", byte(b)); i >= 0 {
+		if i := strings.IndexByte("udopchaitkxq12r", byte(b)); i >= 0 {
 			want = CmdUp + Kind(i)
 		}
 		if k != want {

@@ -119,3 +119,17 @@ func unhex(c byte) (byte, bool) {
 	}
 	return 0, false
 }
+
+// Add returns n moved by d.
+func (n N) Add(d time.Duration) N {
+	ns := int64(n.Nano) + int64(d%time.Second)
+	sec := int64(d / time.Second)
+	if ns < 0 {
+		ns += int64(time.Second)
+		sec--
+	} else if ns >= int64(time.Second) {
+		ns -= int64(time.Second)
+		sec++
+	}
+	return N{Sec: uint64(int64(n.Sec) + sec), Nano: uint32(ns)}
+}

@@ -90,3 +90,20 @@ func BenchmarkFormat(b *testing.B) {
 		n.Format(buf[:])
 	}
 }
+
+func TestAdd(t *testing.T) {
+	n := FromUnix(100, 900_000_000)
+	for _, c := range []struct {
+		d    time.Duration
+		sec  int64
+		nano uint32
+	}{
+		{0, 100, 900_000_000}, {200 * time.Millisecond, 101, 100_000_000}, {-time.Second, 99, 900_000_000},
+		{-950 * time.Millisecond, 99, 950_000_000}, {90 * time.Second, 190, 900_000_000},
+	} {
+		got := n.Add(c.d)
+		if got.Unix() != c.sec || got.Nano != c.nano {
+			t.Errorf("%v: %d.%09d, want %d.%09d", c.d, got.Unix(), got.Nano, c.sec, c.nano)
+		}
+	}
+}
