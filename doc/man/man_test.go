@@ -255,24 +255,34 @@ var documented = []struct {
 func TestOptionsDocumented(t *testing.T) {
 	ps := pages(t)
 	for _, d := range documented {
-		i := slices.IndexFunc(ps, func(p page) bool { return p.prog == d.prog })
-		if i < 0 {
-			t.Errorf("no page for %s", d.prog)
+		p, nodes, ok := find(t, ps, d.prog, d.section)
+		if !ok {
 			continue
 		}
-		_, secs := split(ps[i].doc)
-		j := slices.IndexFunc(secs, func(s section) bool { return s.name == d.section })
-		if j < 0 {
-			t.Errorf("%s: no section %s", ps[i].path, d.section)
-			continue
-		}
-		got := terms(secs[j].nodes)
+		got := terms(nodes)
 		for _, term := range d.terms {
 			if !slices.Contains(got, term) {
-				t.Errorf("%s: %s does not document %s (terms: %q)", ps[i].path, d.section, term, got)
+				t.Errorf("%s: %s does not document %s (terms: %q)", p.path, d.section, term, got)
 			}
 		}
 	}
+}
+
+// find returns the page of prog and the nodes of its section name.
+func find(t *testing.T, ps []page, prog, name string) (page, []*blackfriday.Node, bool) {
+	t.Helper()
+	i := slices.IndexFunc(ps, func(p page) bool { return p.prog == prog })
+	if i < 0 {
+		t.Errorf("no page for %s", prog)
+		return page{}, nil, false
+	}
+	_, secs := split(ps[i].doc)
+	j := slices.IndexFunc(secs, func(s section) bool { return s.name == name })
+	if j < 0 {
+		t.Errorf("%s: no section %s", ps[i].path, name)
+		return ps[i], nil, false
+	}
+	return ps[i], secs[j].nodes, true
 }
 
 // The usage message of each program that has one, as the program prints
@@ -297,9 +307,8 @@ var usages = []struct {
 func TestUsageOnPage(t *testing.T) {
 	ps := pages(t)
 	for _, u := range usages {
-		i := slices.IndexFunc(ps, func(p page) bool { return p.prog == u.prog })
-		if i < 0 {
-			t.Errorf("no page for %s", u.prog)
+		p, exit, ok := find(t, ps, u.prog, "EXIT STATUS")
+		if !ok {
 			continue
 		}
 		cmd := exec.Command(testutil.Bin(t, u.prog), u.args...)
@@ -311,17 +320,15 @@ func TestUsageOnPage(t *testing.T) {
 		}
 		lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
 		usage := lines[len(lines)-1]
-		if !strings.Contains(flat(string(ps[i].src)), "`"+usage+"`") {
-			t.Errorf("%s: the usage line `%s` is not on the page", ps[i].path, usage)
+		if !strings.Contains(flat(string(p.src)), "`"+usage+"`") {
+			t.Errorf("%s: the usage line `%s` is not on the page", p.path, usage)
 		}
-		_, secs := split(ps[i].doc)
-		j := slices.IndexFunc(secs, func(s section) bool { return s.name == "EXIT STATUS" })
-		var exit strings.Builder
-		for _, n := range secs[j].nodes {
-			exit.WriteString(text(n) + " ")
+		var codes strings.Builder
+		for _, n := range exit {
+			codes.WriteString(text(n) + " ")
 		}
-		if !regexp.MustCompile(fmt.Sprintf(`(^|\D)%d(\D|$)`, u.code)).MatchString(exit.String()) {
-			t.Errorf("%s: EXIT STATUS does not name %d, the usage error's code", ps[i].path, u.code)
+		if !regexp.MustCompile(fmt.Sprintf(`(^|\D)%d(\D|$)`, u.code)).MatchString(codes.String()) {
+			t.Errorf("%s: EXIT STATUS does not name %d, the usage error's code", p.path, u.code)
 		}
 	}
 }
