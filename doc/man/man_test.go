@@ -242,6 +242,7 @@ var documented = []struct {
 	prog, section string
 	terms         []string
 }{
+	{"supervise", "DESCRIPTION", strings.Split("u d o p c h a i t k q 1 2 r x", " ")},
 	{"svc", "OPTIONS", letters("udopchaitkx")},
 	{"setlock", "OPTIONS", letters("nNxX")},
 	{"softlimit", "OPTIONS", letters(limits.Spec)},
