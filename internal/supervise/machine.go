@@ -156,6 +156,10 @@ func (m *Machine) Holding() bool {
 // Done reports whether the machine has asked to exit.
 func (m *Machine) Done() bool { return m.state == Gone }
 
+// WaitsClean reports whether the machine waits for Clean: what was left
+// of the last instance was signalled with Cleanup's Watch.
+func (m *Machine) WaitsClean() bool { return m.cleaning }
+
 // Adopted reports whether the running instance was adopted at start-up.
 func (m *Machine) Adopted() bool { return m.adopted }
 

@@ -229,7 +229,16 @@ func Start(t testing.TB, o Options, name string, args ...string) *Proc {
 		p.err = cmd.Wait()
 		close(p.done)
 	}()
+	// A process may have descendants in sessions of their own (supervise
+	// starts each service in one), which the group kill misses and which
+	// keep the output pipes open: the process is stopped (so that it starts
+	// nothing more), then its tree is killed.
+	cmd.WaitDelay = 10 * time.Second
 	t.Cleanup(func() {
+		syscall.Kill(p.Pid(), syscall.SIGSTOP) //nolint:errcheck
+		for _, d := range Descendants(p.Pid()) {
+			syscall.Kill(d, syscall.SIGKILL) //nolint:errcheck
+		}
 		syscall.Kill(-p.Pid(), syscall.SIGKILL) //nolint:errcheck
 		syscall.Kill(p.Pid(), syscall.SIGKILL)  //nolint:errcheck
 		select {

@@ -1,0 +1,173 @@
+// Package procs reads processes from /proc: what a supervisor needs to
+// find what is left of a service (its process group, its session, its
+// descendants) and to recognise an instance it did not start (pid and
+// start time). Reading allocates nothing once a Reader's buffers have
+// grown.
+package procs
+
+import (
+	"bytes"
+	"encoding/binary"
+	"strconv"
+	"syscall"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// Proc is one process as /proc/PID/stat shows it.
+type Proc struct {
+	Pid, PPid, Pgrp, Session int
+	State                    byte   // R S D Z T...
+	Start                    uint64 // start time, clock ticks after boot (field 22)
+}
+
+// Reader reads /proc with buffers of its own.
+type Reader struct {
+	path [64]byte
+	stat [1024]byte
+	dir  []byte
+	all  []Proc
+}
+
+// Stat reads /proc/PID/stat.
+func (r *Reader) Stat(pid int) (Proc, error) {
+	p := append(r.path[:0], "/proc/"...)
+	p = strconv.AppendInt(p, int64(pid), 10)
+	p = append(p, "/stat\x00"...)
+	fd, err := rawOpen(&p[0], unix.O_RDONLY|unix.O_CLOEXEC)
+	if err != nil {
+		return Proc{}, err
+	}
+	n, err := rawRead(fd, r.stat[:])
+	rawClose(fd)
+	if err != nil {
+		return Proc{}, err
+	}
+	return Parse(r.stat[:n])
+}
+
+// Parse parses the content of /proc/PID/stat.
+func Parse(b []byte) (Proc, error) {
+	// "pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt
+	// majflt cmajflt utime stime cutime cstime priority nice threads
+	// itrealvalue starttime ...": comm may hold spaces and parentheses, so
+	// the fields are counted after the last ')'.
+	i := bytes.IndexByte(b, ' ')
+	j := bytes.LastIndexByte(b, ')')
+	if i <= 0 || j < i || j+2 >= len(b) {
+		return Proc{}, unix.EINVAL
+	}
+	var p Proc
+	p.Pid = atoi(b[:i])
+	rest := b[j+2:]
+	p.State = rest[0]
+	for field := 3; len(rest) > 0; field++ {
+		k := bytes.IndexByte(rest, ' ')
+		v := rest
+		if k >= 0 {
+			v, rest = rest[:k], rest[k+1:]
+		} else {
+			rest = nil
+		}
+		switch field {
+		case 4:
+			p.PPid = atoi(v)
+		case 5:
+			p.Pgrp = atoi(v)
+		case 6:
+			p.Session = atoi(v)
+		case 22:
+			p.Start = uint64(atoi(v))
+			return p, nil
+		}
+	}
+	return Proc{}, unix.EINVAL
+}
+
+func atoi(b []byte) int {
+	n := 0
+	neg := len(b) > 0 && b[0] == '-'
+	if neg {
+		b = b[1:]
+	}
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			break
+		}
+		n = n*10 + int(c-'0')
+	}
+	if neg {
+		return -n
+	}
+	return n
+}
+
+// All returns every process of the system (that can be read), in no
+// order. The slice is reused by the next call.
+func (r *Reader) All() []Proc {
+	r.all = r.all[:0]
+	proc := []byte("/proc\x00")
+	fd, err := rawOpen(&proc[0], unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC)
+	if err != nil {
+		return r.all
+	}
+	defer rawClose(fd)
+	if r.dir == nil {
+		r.dir = make([]byte, 32<<10)
+	}
+	for {
+		n, _, e := syscall.RawSyscall(unix.SYS_GETDENTS64, uintptr(fd), uintptr(unsafe.Pointer(&r.dir[0])), uintptr(len(r.dir)))
+		if e == unix.EINTR {
+			continue
+		}
+		if e != 0 || n <= 0 {
+			return r.all
+		}
+		b := r.dir[:n]
+		for len(b) >= 19 {
+			reclen := int(binary.NativeEndian.Uint16(b[16:18]))
+			if reclen < 19 || reclen > len(b) {
+				break
+			}
+			name := b[19:reclen]
+			if k := bytes.IndexByte(name, 0); k >= 0 {
+				name = name[:k]
+			}
+			b = b[reclen:]
+			if len(name) == 0 || name[0] < '1' || name[0] > '9' {
+				continue
+			}
+			if p, err := r.Stat(atoi(name)); err == nil {
+				r.all = append(r.all, p)
+			}
+		}
+	}
+}
+
+// Alive reports whether pid runs and started at start (not a zombie, not
+// another process that took the pid since).
+func (r *Reader) Alive(pid int, start uint64) bool {
+	p, err := r.Stat(pid)
+	return err == nil && p.Start == start && p.State != 'Z' && p.State != 'X'
+}
+
+func rawOpen(path *byte, flags int) (int, error) {
+	fd, _, e := syscall.RawSyscall6(unix.SYS_OPENAT, uintptr(atFDCWD), uintptr(unsafe.Pointer(path)), uintptr(flags), 0, 0, 0)
+	if e != 0 {
+		return -1, e
+	}
+	return int(fd), nil
+}
+
+func rawRead(fd int, b []byte) (int, error) {
+	n, _, e := syscall.RawSyscall(unix.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)))
+	if e != 0 {
+		return 0, e
+	}
+	return int(n), nil
+}
+
+func rawClose(fd int) { syscall.RawSyscall(unix.SYS_CLOSE, uintptr(fd), 0, 0) }
+
+var atFDCWD = int(unix.AT_FDCWD)

@@ -1,0 +1,82 @@
+package procs
+
+import (
+	"os"
+	"sort"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func TestParse(t *testing.T) {
+	p, err := Parse([]byte("4242 (a b) c)) S 1 4242 4240 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 987654 1234 56\n"))
+	if err != nil || p.Pid != 4242 || p.PPid != 1 || p.Pgrp != 4242 || p.Session != 4240 || p.State != 'S' || p.Start != 987654 {
+		t.Errorf("%+v %v", p, err)
+	}
+	if _, err := Parse([]byte("12 (x) S 1 2")); err == nil {
+		t.Error("short stat parsed")
+	}
+}
+
+func TestSelf(t *testing.T) {
+	var r Reader
+	me, err := r.Stat(os.Getpid())
+	if err != nil || me.Pid != os.Getpid() || me.PPid != os.Getppid() || me.Pgrp != syscall.Getpgrp() || me.Start == 0 {
+		t.Fatalf("%+v %v", me, err)
+	}
+	if !r.Alive(me.Pid, me.Start) || r.Alive(me.Pid, me.Start+1) {
+		t.Error("Alive")
+	}
+	found := false
+	for _, p := range r.All() {
+		found = found || p == me
+	}
+	if !found {
+		t.Error("All misses this process")
+	}
+	if n := testing.AllocsPerRun(10, func() { r.Stat(me.Pid) }); n != 0 {
+		t.Errorf("Stat: %v allocations", n)
+	}
+}
+
+// A shell in a session of its own with a child and a grandchild that left
+// the session: all found through the session and the descendants.
+func TestLeftovers(t *testing.T) {
+	pid, err := syscall.ForkExec("/bin/sh", []string{"sh", "-c", "sleep 100 & setsid sleep 101 & wait"},
+		&syscall.ProcAttr{Sys: &syscall.SysProcAttr{Setsid: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		syscall.Kill(-pid, syscall.SIGKILL)
+		var ws syscall.WaitStatus
+		syscall.Wait4(pid, &ws, 0, nil)
+	}()
+	var r Reader
+	var kids []int
+	deadline := time.Now().Add(10 * time.Second)
+	for len(kids) < 2 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+		kids = kids[:0]
+		for _, p := range r.All() {
+			if p.PPid == pid {
+				kids = append(kids, p.Pid)
+			}
+		}
+	}
+	if len(kids) != 2 {
+		t.Fatalf("children: %v", kids)
+	}
+	got := Leftovers(nil, r.All(), Member{Session: pid})
+	if len(got) != 3 { // the shell, sleep 100, and setsid sleep 101 as its descendant
+		t.Errorf("by session: %v (children %v)", got, kids)
+	}
+	got = Leftovers(nil, r.All(), Member{Roots: []int{pid}, Except: []int{kids[0]}})
+	sort.Ints(got)
+	if len(got) != 2 {
+		t.Errorf("by root except one: %v", got)
+	}
+	for _, k := range kids {
+		syscall.Kill(k, syscall.SIGKILL)
+	}
+}

@@ -1,0 +1,204 @@
+package unit
+
+import (
+	"strconv"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/daemontools-go/daemontools/internal/diag"
+	"github.com/daemontools-go/daemontools/internal/layout"
+	"github.com/daemontools-go/daemontools/internal/status"
+	"github.com/daemontools-go/daemontools/internal/supervise"
+	"github.com/daemontools-go/daemontools/internal/svstate"
+	"github.com/daemontools-go/daemontools/internal/tai64"
+)
+
+// The files written on every state change. unix.Openat and unix.Renameat
+// copy their path arguments on every call, and the loop allocates
+// nothing, so these are converted once and used with raw system calls,
+// relative to each unit's directory descriptor.
+var (
+	pStatus      = cPath(layout.Status)
+	pStatusNew   = cPath(layout.StatusNew)
+	pState       = cPath(layout.State)
+	pStateNew    = cPath(layout.StateNew)
+	pInstance    = cPath(layout.Instance)
+	pInstanceNew = cPath(layout.InstanceNew)
+	pLateLog     = cPath(layout.LateLog)
+)
+
+func cPath(s string) *byte {
+	p, err := unix.BytePtrFromString(s)
+	if err != nil {
+		panic(err)
+	}
+	return p
+}
+
+func openAt(dirfd int, p *byte, flags int, mode uint32) (int, error) {
+	fd, _, e := unix.Syscall6(unix.SYS_OPENAT, uintptr(dirfd), uintptr(unsafe.Pointer(p)), uintptr(flags), uintptr(mode), 0, 0)
+	if e != 0 {
+		return -1, e
+	}
+	return int(fd), nil
+}
+
+func renameAt(dirfd int, from, to *byte) error {
+	_, _, e := unix.Syscall6(unix.SYS_RENAMEAT, uintptr(dirfd), uintptr(unsafe.Pointer(from)), uintptr(dirfd), uintptr(unsafe.Pointer(to)), 0, 0)
+	if e != 0 {
+		return e
+	}
+	return nil
+}
+
+func unlinkAt(dirfd int, p *byte) {
+	unix.Syscall(unix.SYS_UNLINKAT, uintptr(dirfd), uintptr(unsafe.Pointer(p)), 0) //nolint:errcheck
+}
+
+func errText(err error) string { return diag.Err(err) }
+
+// replace writes b to newName and renames it over name: the file is
+// never seen half written. Failures are warned about with 0.76's texts.
+func (u *Unit) replace(newPath, path *byte, newName, short string, b []byte) bool {
+	fd, err := openAt(u.dirfd, newPath, unix.O_WRONLY|unix.O_CREAT|unix.O_TRUNC|unix.O_NONBLOCK|unix.O_CLOEXEC, 0o644)
+	if err != nil {
+		u.log.Warn("unable to open ", u.o.Dir, "/", newName, errText(err))
+		return false
+	}
+	n, err := unix.Write(fd, b)
+	unix.Close(fd)
+	if err != nil {
+		u.log.Warn("unable to write ", u.o.Dir, "/", newName, errText(err))
+		return false
+	}
+	if n < len(b) {
+		u.log.Warn("unable to write ", u.o.Dir, "/", newName, ": partial write")
+		return false
+	}
+	if err := renameAt(u.dirfd, newPath, path); err != nil {
+		u.log.Warn("unable to rename ", u.o.Dir, "/", newName, " to ", short, errText(err))
+		return false
+	}
+	return true
+}
+
+// announce writes the extended status through state.json.new, then the
+// status record through status.new and a rename (§2.5). In that order, a
+// reader that sees the two disagree (between the renames) falls back to
+// the older record, which never claims a readiness not yet reached.
+func (u *Unit) announce(st status.Status) {
+	u.fillRecord()
+	u.json = svstate.AppendJSON(u.json[:0], &u.rec)
+	u.replace(pStateNew, pState, layout.StateNew, "state.json", u.json)
+	b := st.Encode()
+	u.replace(pStatusNew, pStatus, layout.StatusNew, "status", b[:])
+}
+
+// initFiles readies the extended status.
+func (u *Unit) initFiles() {
+	name := u.o.Dir
+	for len(name) > 1 && name[len(name)-1] == '/' {
+		name = name[:len(name)-1]
+	}
+	for i := len(name) - 1; i >= 0; i-- {
+		if name[i] == '/' {
+			name = name[i+1:]
+			break
+		}
+	}
+	u.rec.Service = name
+	u.json = make([]byte, 0, 1024)
+}
+
+func unixNano(n tai64.N) int64 {
+	if n.Sec == 0 {
+		return 0
+	}
+	return n.Unix()*1e9 + int64(n.Nano)
+}
+
+// fillRecord copies the machine's view into the extended status.
+func (u *Unit) fillRecord() {
+	m, r := u.m, &u.rec
+	name, since := m.StateName()
+	r.State, r.Since = name, unixNano(since)
+	r.Pid, r.Pgid = m.Pid(), 0
+	if r.Pid != 0 {
+		r.Pgid = u.inst.pgid
+	}
+	switch m.Want() {
+	case supervise.WantUp:
+		r.Want = svstate.WantUp
+	case supervise.WantDown:
+		r.Want = svstate.WantDown
+	default:
+		r.Want = svstate.WantOnce
+	}
+	r.Normally = svstate.WantUp
+	if u.exists(fDown) {
+		r.Normally = svstate.WantDown
+	}
+	r.Paused = m.Paused() && r.Pid != 0
+	ready, readySince := m.Ready()
+	r.Ready, r.ReadySince = ready, 0
+	if ready {
+		r.ReadySince = unixNano(readySince)
+	}
+	r.Restarts = m.Restarts()
+	st, at, ran, ok := m.LastExit()
+	r.HasExit = ok
+	if ok {
+		r.ExitCode, r.ExitSignal, r.ExitCore = -1, -1, st.Core
+		if st.Known && st.Signal == 0 {
+			r.ExitCode = st.Code
+		}
+		if st.Known && st.Signal != 0 {
+			r.ExitSignal = st.Signal
+		}
+		r.ExitAt, r.ExitRanMs = unixNano(at), ran.Milliseconds()
+	}
+	r.BackoffUntil = unixNano(m.BackoffUntil())
+	r.StartError = u.startErr
+}
+
+// writeInstance records the running instance for a supervisor that
+// starts after this one died: "PID STARTTIME @TAI64N\n".
+func (u *Unit) writeInstance(when tai64.N) {
+	b := u.json[:0]
+	b = strconv.AppendInt(b, int64(u.inst.pid), 10)
+	b = append(b, ' ')
+	b = strconv.AppendUint(b, u.inst.start, 10)
+	b = append(b, ' ')
+	b = when.Append(b)
+	b = append(b, '\n')
+	u.replace(pInstanceNew, pInstance, layout.InstanceNew, "instance", b)
+	u.json = b[:0]
+}
+
+// adoptLateLog makes the FIFO left by our svscan, if any, the children's
+// stdout and removes its name. A FIFO nobody reads (left by an svscan that
+// has died) cannot be opened and is ignored, as is anything that is not a
+// FIFO.
+func (u *Unit) adoptLateLog() {
+	fd, err := openAt(u.dirfd, pLateLog, unix.O_WRONLY|unix.O_NONBLOCK|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return
+	}
+	var st unix.Stat_t
+	if unix.Fstat(fd, &st) != nil || st.Mode&unix.S_IFMT != unix.S_IFIFO {
+		unix.Close(fd)
+		return
+	}
+	// Blocking again, as a pipe from svscan is: a service writing faster
+	// than its logger waits rather than losing lines.
+	if _, err := unix.FcntlInt(uintptr(fd), unix.F_SETFL, unix.O_WRONLY); err != nil {
+		unix.Close(fd)
+		return
+	}
+	if u.ownOut {
+		unix.Close(u.stdout)
+	}
+	u.stdout, u.ownOut = fd, true
+	unlinkAt(u.dirfd, pLateLog)
+}
