@@ -14,7 +14,7 @@ func killed(pid int, sig int, c Config) Event {
 	return Event{Kind: Exit, Pid: pid, Cfg: c, Status: ExitStatus{Known: true, Signal: sig}}
 }
 func startedCfg(pid int, c Config) Event { return Event{Kind: Started, Pid: pid, Cfg: c} }
-func timerEv(t TimerID) Event             { return Event{Kind: Timer, Timer: t} }
+func timerEv(t TimerID) Event            { return Event{Kind: Timer, Timer: t} }
 
 // pacedUp brings up a service whose restart-delay files exist: no 0.76 pause.
 func pacedUp(c Config) []step {
