@@ -1,0 +1,308 @@
+package svctl
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/daemontools-go/daemontools/internal/diag"
+	"github.com/daemontools-go/daemontools/internal/errstr"
+	"github.com/daemontools-go/daemontools/internal/svdir"
+	"github.com/daemontools-go/daemontools/internal/svstate"
+)
+
+// runStatus is svctl status.
+func runStatus(c *cli, v *verb, args []string) error {
+	var o options
+	dirs, done, err := c.parse(v, &o, "json", args)
+	if done {
+		return err
+	}
+	if err := c.needDirs(v, dirs); err != nil {
+		return err
+	}
+	now := time.Now()
+	code := statusOK
+	var out bytes.Buffer
+	enc := json.NewEncoder(&out)
+	enc.SetEscapeHTML(false)
+	var line []byte
+	for _, dir := range dirs {
+		s, opened := probeDir(dir, now)
+		if o.json {
+			if err := enc.Encode(s.Status()); err != nil {
+				return err
+			}
+		} else {
+			line = append(line[:0], dir...)
+			line = append(line, ": "...)
+			if opened {
+				line = AppendLine(line, &s, now)
+			} else {
+				line = append(line, "unable to open directory: "...)
+				line = append(line, errstr.Text(s.Err)...)
+			}
+			line = append(line, '\n')
+			out.Write(line)
+		}
+		code = max(code, statusCode(&s))
+	}
+	if _, err := out.WriteTo(c.stdout); err != nil {
+		return err
+	}
+	if code != statusOK {
+		return diag.Exit(code)
+	}
+	return nil
+}
+
+// probeDir probes dir at now; opened is false when dir itself cannot be
+// opened (s.Err says why).
+func probeDir(dir string, now time.Time) (s svstate.Service, opened bool) {
+	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return svstate.Service{Dir: dir, Err: err}, false
+	}
+	defer unix.Close(fd)
+	return svstate.ProbeAt(fd, dir, now), true
+}
+
+// The goals of the control verbs and of wait; the package documentation
+// tells what each waits for.
+var goals = map[string]*goal{
+	"up": {what: "up", reached: func(e *entry) (bool, error) {
+		return e.cur.Supervised && e.cur.Source != "" && e.cur.Doc.State == svstate.Up, nil
+	}},
+	"ready": {what: "up and ready", reached: func(e *entry) (bool, error) { return upReady(&e.cur), nil }},
+	"once": {what: "up and ready, or run once", reached: func(e *entry) (bool, error) {
+		return upReady(&e.cur) || isDown(&e.cur) && !e.cur.Doc.Since.Before(e.sentAt), nil
+	}},
+	"down": {what: "down", reached: func(e *entry) (bool, error) { return isDown(&e.cur), nil }},
+	"restart": {what: "up and ready with a new pid", reached: func(e *entry) (bool, error) {
+		b, s := &e.before.Doc, &e.cur.Doc
+		return upReady(&e.cur) && (s.Pid != b.Pid || s.Since.After(b.Since)), nil
+	}},
+	"pause": {what: "paused", reached: func(e *entry) (bool, error) {
+		s := &e.cur
+		return s.Supervised && s.Source != "" && (s.Doc.Paused || s.Doc.State != svstate.Up), nil
+	}},
+	"cont": {what: "continued", reached: func(e *entry) (bool, error) {
+		return e.cur.Supervised && e.cur.Source != "" && !e.cur.Doc.Paused, nil
+	}},
+	"exit": {what: "its supervisor to exit", holdOK: true, reached: func(e *entry) (bool, error) {
+		return e.holdOK()
+	}},
+}
+
+func upReady(s *svstate.Service) bool {
+	return s.Supervised && s.Source != "" && s.Doc.State == svstate.Up && s.Doc.Ready
+}
+
+func isDown(s *svstate.Service) bool {
+	if !s.Supervised || s.Source == "" {
+		return false
+	}
+	switch s.Doc.State {
+	case svstate.Down, svstate.Backoff, svstate.Failed:
+		return true
+	}
+	return false
+}
+
+// runControl is a control verb: send the letters to every DIR, then wait
+// for the verb's goal.
+func runControl(c *cli, v *verb, args []string) error {
+	o := options{wait: defaultWait}
+	dirs, done, err := c.parse(v, &o, "w", args)
+	if done {
+		return err
+	}
+	if err := c.needDirs(v, dirs); err != nil {
+		return err
+	}
+	g := goals[v.goal]
+	if g == nil {
+		o.wait = 0
+	}
+	var w *watcher
+	if o.wait > 0 {
+		if w, err = newWatcher(); err != nil {
+			return c.log.Failure(diag.ExitTemporary, "unable to watch: ", errstr.Text(err))
+		}
+		defer w.close()
+	}
+	failed := false
+	var ents []*entry
+	defer func() {
+		for _, e := range ents {
+			e.close()
+		}
+	}()
+	for _, dir := range dirs {
+		e, err := openEntry(dir)
+		if err != nil {
+			c.log.Warn("unable to open ", dir, diag.Err(err))
+			failed = true
+			continue
+		}
+		ents = append(ents, e)
+		if w != nil {
+			if err := w.arm(e); err != nil {
+				c.log.Warn("unable to watch ", dir, diag.Err(err))
+				failed, e.out = true, true
+				continue
+			}
+		}
+		letters := v.letters
+		if v.name == "restart" || w != nil {
+			e.before = e.probe(time.Now())
+			e.cur = e.before
+		}
+		if v.name == "restart" && e.before.Source != svstate.FromState {
+			letters = "tcu" // Debian's supervise knows no r
+		}
+		e.sentAt = time.Now()
+		if err := svdir.Send(e.fd, []byte(letters)); err != nil {
+			e.out = true
+			var ce *svdir.ControlError
+			switch {
+			case v.name == "exit" && errors.Is(err, svdir.ErrNotRunning):
+				// Gone already: what exit waits for.
+				e.done, e.out = true, false
+			case errors.As(err, &ce) && ce.Write:
+				c.log.Warn("error writing commands to ", dir, diag.Err(ce.Err))
+				failed = true
+			case errors.Is(err, svdir.ErrNotRunning):
+				c.log.Warn("unable to control ", dir, ": supervisor not running")
+				failed = true
+			default:
+				c.log.Warn("unable to control ", dir, ": unable to open supervise/control", diag.Err(err))
+				failed = true
+			}
+			continue
+		}
+		e.dirty = true
+	}
+	timedOut := false
+	if w != nil {
+		if timedOut, err = c.wait(w, ents, g, o.wait, false); err != nil {
+			return err
+		}
+	}
+	switch {
+	case failed:
+		return diag.Exit(diag.ExitTemporary)
+	case timedOut:
+		return diag.Exit(exitTimeout)
+	}
+	return nil
+}
+
+// wait waits for g on ents for d and reports on stderr every entry that
+// did not reach it, with what it does now.
+func (c *cli) wait(w *watcher, ents []*entry, g *goal, d time.Duration, any bool) (timedOut bool, err error) {
+	if err := w.wait(ents, g, time.Now().Add(d), any, c.observe); err != nil {
+		return false, c.log.Failure(diag.ExitTemporary, "unable to wait: ", errstr.Text(err))
+	}
+	pending := 0
+	for _, e := range ents {
+		switch {
+		case e.done && any:
+			return false, nil
+		case !e.done && !e.out:
+			pending++
+		}
+	}
+	if pending == 0 {
+		return false, nil
+	}
+	now := time.Now()
+	var line []byte
+	for _, e := range ents {
+		if e.done || e.out {
+			continue
+		}
+		s := e.probe(now)
+		line = append(line[:0], e.dir...)
+		line = append(line, ": timed out after "...)
+		line = append(line, formatSecs(d)...)
+		line = append(line, " waiting for "...)
+		line = append(line, g.what...)
+		line = append(line, "; now: "...)
+		line = AppendLine(line, &s, now)
+		c.log.Warn(string(line))
+	}
+	return true, nil
+}
+
+// runWait is svctl wait.
+func runWait(c *cli, v *verb, args []string) error {
+	o := options{wait: defaultWait}
+	rest, done, err := c.parse(v, &o, "t any", args)
+	if done {
+		return err
+	}
+	if len(rest) == 0 {
+		return c.usage(v, "no state given (up, ready or down)")
+	}
+	g := goals[rest[0]]
+	if g == nil || (rest[0] != "up" && rest[0] != "ready" && rest[0] != "down") {
+		return c.usage(v, "unknown state \""+rest[0]+"\" (up, ready or down)")
+	}
+	dirs, done, err := c.parse(v, &o, "t any", rest[1:])
+	if done {
+		return err
+	}
+	if err := c.needDirs(v, dirs); err != nil {
+		return err
+	}
+	w, err := newWatcher()
+	if err != nil {
+		return c.log.Failure(diag.ExitTemporary, "unable to watch: ", errstr.Text(err))
+	}
+	defer w.close()
+	failed := false
+	var ents []*entry
+	defer func() {
+		for _, e := range ents {
+			e.close()
+		}
+	}()
+	for _, dir := range dirs {
+		e, err := openEntry(dir)
+		if err != nil {
+			c.log.Warn("unable to open ", dir, diag.Err(err))
+			failed = true
+			continue
+		}
+		ents = append(ents, e)
+		if err := w.arm(e); err != nil {
+			c.log.Warn("unable to watch ", dir, diag.Err(err))
+			failed, e.out = true, true
+		}
+	}
+	timedOut, err := c.wait(w, ents, g, o.wait, o.any)
+	switch {
+	case err != nil:
+		return err
+	case o.any && anyDone(ents):
+		return nil
+	case failed:
+		return diag.Exit(diag.ExitTemporary)
+	case timedOut:
+		return diag.Exit(exitTimeout)
+	}
+	return nil
+}
+
+func anyDone(ents []*entry) bool {
+	for _, e := range ents {
+		if e.done {
+			return true
+		}
+	}
+	return false
+}
