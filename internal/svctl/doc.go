@@ -68,7 +68,8 @@
 // The control verbs send svc's letters to DIR/supervise/control through
 // svdir.Send, one write per directory: up u, down d, once o, pause p, cont
 // c, hup h, alarm a, interrupt i, quit q, term t, kill k, usr1 1, usr2 2,
-// exit x. restart sends "ru" to our supervisor (state.json present: r sends
+// exit x (q, 1 and 2 are daemontools-encore's, which our supervise obeys
+// and 0.76's ignores). restart sends "ru" to our supervisor (state.json present: r sends
 // the service's down-signal, then CONT, leaving what it wants unchanged)
 // and "tcu" to Debian's (TERM, CONT, up, as runit's sv restart).
 //

@@ -43,10 +43,14 @@ func controlVerb(name, letters, goal, text string) verb {
 }
 
 func signalVerb(name, letter, signal string) verb {
+	note := ""
+	if letter == "q" || letter == "1" || letter == "2" {
+		note = "\nOur supervise obeys " + letter + "; daemontools 0.76's ignores it.\n"
+	}
 	return verb{name: name, letters: letter, usage: name + " DIR...",
 		help: "Sends " + signal + " to each service's process (svc -" + letter + `) and returns
 once the command is written: there is no state to wait for.
-
+` + note + `
 Exit codes: 0 written; 100 usage; 111 a DIR could not be opened or controlled
 (no supervisor running).
 `, run: runControl}

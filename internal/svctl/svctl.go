@@ -145,6 +145,10 @@ func parseOptions(o *options, allowed string, args []string) ([]string, error) {
 		if i := strings.IndexByte(a, '='); i > 0 && strings.HasPrefix(a, "--") {
 			name, value, hasValue = a[:i], a[i+1:], true
 		}
+		flag := name == "-h" || name == "--help" || name == "--json" || name == "--any"
+		if flag && hasValue {
+			return nil, errors.New("option " + name + " takes no value")
+		}
 		switch {
 		case name == "-h" || name == "--help":
 			return nil, errHelp

@@ -76,14 +76,16 @@ var goals = map[string]*goal{
 	"up": {what: "up", reached: func(e *entry) (bool, error) {
 		return e.cur.Supervised && e.cur.Source != "" && e.cur.Doc.State == svstate.Up, nil
 	}},
-	"ready": {what: "up and ready", reached: func(e *entry) (bool, error) { return upReady(&e.cur), nil }},
+	"ready": {what: "up and ready", reached: func(e *entry) (bool, error) { return upReady(e), nil }},
 	"once": {what: "up and ready, or run once", reached: func(e *entry) (bool, error) {
-		return upReady(&e.cur) || isDown(&e.cur) && !e.cur.Doc.Since.Before(e.sentAt), nil
+		return upReady(e) || isDown(&e.cur) && !e.cur.Doc.Since.Before(e.sentAt), nil
 	}},
 	"down": {what: "down", reached: func(e *entry) (bool, error) { return isDown(&e.cur), nil }},
 	"restart": {what: "up and ready with a new pid", reached: func(e *entry) (bool, error) {
+		// since is compared within one source only: state.json's is the
+		// last state change, the record's the last pid change.
 		b, s := &e.before.Doc, &e.cur.Doc
-		return upReady(&e.cur) && (s.Pid != b.Pid || s.Since.After(b.Since)), nil
+		return upReady(e) && (s.Pid != b.Pid || e.cur.Source == e.before.Source && s.Since.After(b.Since)), nil
 	}},
 	"pause": {what: "paused", reached: func(e *entry) (bool, error) {
 		s := &e.cur
@@ -97,7 +99,15 @@ var goals = map[string]*goal{
 	}},
 }
 
-func upReady(s *svstate.Service) bool {
+// upReady reports whether e is up and ready. Once e has shown state.json,
+// a probe that falls back to the 18-byte record is not believed ready:
+// our supervisor is between its two renames (a record alone counts a
+// service as ready as soon as it is up), and the next rename will tell.
+func upReady(e *entry) bool {
+	s := &e.cur
+	if e.sawState && s.Source != svstate.FromState {
+		return false
+	}
 	return s.Supervised && s.Source != "" && s.Doc.State == svstate.Up && s.Doc.Ready
 }
 
@@ -115,17 +125,17 @@ func isDown(s *svstate.Service) bool {
 // runControl is a control verb: send the letters to every DIR, then wait
 // for the verb's goal.
 func runControl(c *cli, v *verb, args []string) error {
-	o := options{wait: defaultWait}
-	dirs, done, err := c.parse(v, &o, "w", args)
+	g := goals[v.goal]
+	o, allowed := options{wait: defaultWait}, "w"
+	if g == nil {
+		o.wait, allowed = 0, "" // nothing to wait for
+	}
+	dirs, done, err := c.parse(v, &o, allowed, args)
 	if done {
 		return err
 	}
 	if err := c.needDirs(v, dirs); err != nil {
 		return err
-	}
-	g := goals[v.goal]
-	if g == nil {
-		o.wait = 0
 	}
 	var w *watcher
 	if o.wait > 0 {

@@ -13,17 +13,18 @@ import (
 
 // entry is one service directory being controlled or waited for.
 type entry struct {
-	dir    string
-	fd     int             // the directory, open
-	supWd  int             // inotify watch on DIR/supervise, -1 when none
-	dirWd  int             // inotify watch on DIR while supervise/ is missing, -1 when none
-	okfd   int             // supervise/ok held open for writing (goal exit), -1 when not
-	cur    svstate.Service // the last probe
-	before svstate.Service // the probe before the command was sent
-	sentAt time.Time       // when the command was sent
-	dirty  bool            // probe again
-	done   bool            // the goal holds
-	out    bool            // failed: not waited for
+	dir      string
+	fd       int             // the directory, open
+	supWd    int             // inotify watch on DIR/supervise, -1 when none
+	dirWd    int             // inotify watch on DIR while supervise/ is missing, -1 when none
+	okfd     int             // supervise/ok held open for writing (goal exit), -1 when not
+	cur      svstate.Service // the last probe
+	before   svstate.Service // the probe before the command was sent
+	sentAt   time.Time       // when the command was sent
+	sawState bool            // a probe has read state.json
+	dirty    bool            // probe again
+	done     bool            // the goal holds
+	out      bool            // failed: not waited for
 }
 
 // openEntry opens the service directory dir.
@@ -36,7 +37,11 @@ func openEntry(dir string) (*entry, error) {
 }
 
 func (e *entry) probe(now time.Time) svstate.Service {
-	return svstate.ProbeAt(e.fd, e.dir, now)
+	s := svstate.ProbeAt(e.fd, e.dir, now)
+	if s.Source == svstate.FromState {
+		e.sawState = true
+	}
+	return s
 }
 
 func (e *entry) close() {
