@@ -89,7 +89,7 @@ func TestControlWaits(t *testing.T) {
 	})
 }
 
-func dirfd(t *testing.T, dir string) int {
+func dirfd(t testing.TB, dir string) int {
 	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		t.Fatal(err)
