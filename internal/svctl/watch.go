@@ -278,7 +278,7 @@ func (w *watcher) wait(ents []*entry, g *goal, deadline time.Time, any bool, obs
 				held = append(held, e)
 			}
 		}
-		ms := int((left + time.Millisecond - 1) / time.Millisecond)
+		ms := int(min((left+time.Millisecond-1)/time.Millisecond, 1<<30)) // poll takes an int32
 		if _, err := unix.Poll(pfds, ms); err != nil && err != unix.EINTR {
 			return err
 		}
