@@ -180,29 +180,13 @@ func runControl(c *cli, v *verb, args []string) error {
 		}
 		defer w.close()
 	}
-	failed := false
-	var ents []*entry
-	defer func() {
-		for _, e := range ents {
-			e.close()
-		}
-	}()
-	for _, dir := range dirs {
-		e, err := openEntry(dir)
-		if err != nil {
-			c.log.Warn("unable to open ", dir, diag.Err(err))
-			failed = true
+	ents, failed := c.open(w, dirs)
+	defer closeAll(ents)
+	for _, e := range ents {
+		if e.out {
 			continue
 		}
-		ents = append(ents, e)
-		if w != nil {
-			if err := w.arm(e); err != nil {
-				c.log.Warn("unable to watch ", dir, diag.Err(err))
-				failed, e.out = true, true
-				continue
-			}
-		}
-		letters := v.letters
+		dir, letters := e.dir, v.letters
 		if v.name == "restart" || w != nil {
 			e.before = e.probe(time.Now())
 			e.cur = e.before
@@ -245,6 +229,34 @@ func runControl(c *cli, v *verb, args []string) error {
 		return diag.Exit(exitTimeout)
 	}
 	return nil
+}
+
+// open opens the directories and, with a watcher, watches them. failed
+// reports one that could not be opened (left out) or watched (out).
+func (c *cli) open(w *watcher, dirs []string) (ents []*entry, failed bool) {
+	for _, dir := range dirs {
+		e, err := openEntry(dir)
+		if err != nil {
+			c.log.Warn("unable to open ", dir, diag.Err(err))
+			failed = true
+			continue
+		}
+		ents = append(ents, e)
+		if w == nil {
+			continue
+		}
+		if err := w.arm(e); err != nil {
+			c.log.Warn("unable to watch ", dir, diag.Err(err))
+			failed, e.out = true, true
+		}
+	}
+	return ents, failed
+}
+
+func closeAll(ents []*entry) {
+	for _, e := range ents {
+		e.close()
+	}
 }
 
 // wait waits for g on ents for d and reports on stderr every entry that
@@ -310,26 +322,8 @@ func runWait(c *cli, v *verb, args []string) error {
 		return c.log.Failure(diag.ExitTemporary, "unable to watch: ", errstr.Text(err))
 	}
 	defer w.close()
-	failed := false
-	var ents []*entry
-	defer func() {
-		for _, e := range ents {
-			e.close()
-		}
-	}()
-	for _, dir := range dirs {
-		e, err := openEntry(dir)
-		if err != nil {
-			c.log.Warn("unable to open ", dir, diag.Err(err))
-			failed = true
-			continue
-		}
-		ents = append(ents, e)
-		if err := w.arm(e); err != nil {
-			c.log.Warn("unable to watch ", dir, diag.Err(err))
-			failed, e.out = true, true
-		}
-	}
+	ents, failed := c.open(w, dirs)
+	defer closeAll(ents)
 	timedOut, err := c.wait(w, ents, g, o.wait, o.any)
 	switch {
 	case err != nil:
