@@ -63,10 +63,12 @@ func (c *cli) main(args []string) error {
 		}
 		return c.printHelp(nil)
 	}
-	// LEAD: `svctl log` goes here, before the lookup: internal/logview's
-	//	case name == "log": return logview.Main(c.stdout, c.stderr, args[1:])
-	// (args[1:] starts with "log"; adjust if logview wants what follows it),
-	// plus a line for it in overview (help.go).
+	// LEAD: wire `svctl log` here, before the lookup (internal/logview is
+	// written elsewhere):
+	//	if name == "log" { return logview.Main(c.stdout, c.stderr, args[1:]) }
+	// args[1:] is ["log", ...]: pass args[2:] if logview wants only what
+	// follows the verb. Also `svctl help log` above (rest[0] == "log":
+	// logview.Main with ["log", "--help"]) and a line in overview (help.go).
 	v := lookup(name)
 	if v == nil {
 		return c.usage(nil, "unknown verb "+strconv.Quote(name))
