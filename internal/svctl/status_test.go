@@ -26,14 +26,18 @@ func TestStatusReal(t *testing.T) {
 		service(t, im, parent, "up", sleeper, false)
 		service(t, im, parent, "nd", sleeper, true)
 		service(t, im, parent, "p", sleeper, false)
+		service(t, im, parent, "stopped", sleeper, false)
 		stubborn, sp := service(t, im, parent, "stubborn", "#!/bin/sh\ntrap '' TERM\nexec sleep 1000\n", false)
 		svtest.MakeFIFOs(t, filepath.Join(parent, "dead"))
 		os.Mkdir(filepath.Join(parent, "never"), 0o755)
-		for _, dir := range []string{"up", "p", "stubborn"} {
+		for _, dir := range []string{"up", "p", "stubborn", "stopped"} {
 			(&svtest.Service{Dir: filepath.Join(parent, dir)}).WaitUp(t, 0)
 		}
 		if r := svctl(t, parent, "pause", "p"); r.Code != 0 {
 			t.Fatalf("pause: %+v", r)
+		}
+		if r := svctl(t, parent, "down", "stopped"); r.Code != 0 {
+			t.Fatalf("down: %+v", r)
 		}
 		if r := svctl(t, parent, "down", "-w", "0", "stubborn"); r.Code != 0 {
 			t.Fatalf("down -w 0: %+v", r)
@@ -45,6 +49,7 @@ func TestStatusReal(t *testing.T) {
 		}{
 			{"up", "up: up (pid N) Ns; normally up", 0},
 			{"nd", "nd: down Ns; normally down", 3},
+			{"stopped", "stopped: down Ns; normally up", 3},
 			{"p", "p: up (pid N) Ns, paused; normally up", 0},
 			{"stubborn", "stubborn: up (pid N) Ns, want down; normally up", 0},
 			{"dead", "dead: supervisor not running", 4},
