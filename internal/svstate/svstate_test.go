@@ -125,6 +125,13 @@ func TestProbe(t *testing.T) {
 	if down.Doc.State != Down || down.Doc.Ready || down.Doc.ReadySince != nil || down.Doc.Want != WantOnce {
 		t.Errorf("down: %+v", down.Doc)
 	}
+	// A longer record (runit's 20 bytes) is read as svstat reads it.
+	runit := serviceDir(t, up, "", false)
+	b := up.Encode()
+	os.WriteFile(filepath.Join(runit, layout.Status), append(b[:], 0, 1), 0o644)
+	if s := Probe(runit); s.Source != FromRecord || s.Doc.Pid != 77 || s.Doc.State != Up {
+		t.Errorf("20-byte status: %+v", s)
+	}
 	// A short record, a missing directory: an error, no document.
 	dir := serviceDir(t, up, "", false)
 	os.WriteFile(filepath.Join(dir, layout.Status), []byte("1234567"), 0o644)
