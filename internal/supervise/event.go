@@ -210,6 +210,7 @@ type ActionKind uint8
 // The actions.
 const (
 	Announce    ActionKind = iota // write Action.Status to supervise/status (and the extended status)
+	Publish                       // write the extended status only: the state changed, the 18-byte record did not
 	Spawn                         // start ./run, then feed Started, ExecFailed or ForkFailed
 	SpawnFinish                   // start ./finish for Action.Exit, then feed FinishStarted or FinishFailed
 	Kill                          // send Action.Signal to Action.Pid
@@ -220,7 +221,7 @@ const (
 	Quit                          // supervision of this service ends
 )
 
-var actionNames = [...]string{"announce", "spawn", "spawnfinish", "kill", "cleanup", "killall", "arm", "cancel", "quit"}
+var actionNames = [...]string{"announce", "publish", "spawn", "spawnfinish", "kill", "cleanup", "killall", "arm", "cancel", "quit"}
 
 func (k ActionKind) String() string {
 	if int(k) < len(actionNames) {

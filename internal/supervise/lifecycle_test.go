@@ -1,6 +1,7 @@
 package supervise
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -367,5 +368,41 @@ func TestHandleAllocatesNothing(t *testing.T) {
 		out, _ = m.Handle(c, now, out[:0])
 	}); n != 0 {
 		t.Errorf("%v allocations", n)
+	}
+}
+
+// Every change of the state's name reaches the extended status: an
+// Announce, or else a Publish before a trailing start or end.
+func TestPublish(t *testing.T) {
+	m := New()
+	var names []string
+	for i, e := range []Event{bootWith(false), ev(Enter), {Kind: ForkFailed}, ev(Timer), ev(NoExit),
+		startedPid(5), ev(Timer), cmd('d'), exitPid(5)} {
+		before, _ := m.StateName()
+		acts, err := m.Handle(e, at(i), nil)
+		if err != nil {
+			t.Fatalf("%v: %v", e.Kind, err)
+		}
+		after, since := m.StateName()
+		written := false
+		for j, a := range acts {
+			if a.Kind == Announce || a.Kind == Publish {
+				written = true
+			}
+			if a.Kind == Publish && j == len(acts)-1 && len(acts) > 1 {
+				if k := acts[j-1].Kind; k == Spawn || k == Quit {
+					t.Errorf("%v: publish after %v", e.Kind, k)
+				}
+			}
+		}
+		if after != before {
+			names = append(names, after)
+			if !written || since != at(i).Wall {
+				t.Errorf("%v: %s -> %s without a write (%v) or since %v", e.Kind, before, after, acts, since)
+			}
+		}
+	}
+	if got := strings.Join(names, " "); got != "backoff down up stopping down" {
+		t.Errorf("names %s", got)
 	}
 }

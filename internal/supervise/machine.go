@@ -239,12 +239,34 @@ func (m *Machine) Handle(e Event, now Clock, out []Action) ([]Action, error) {
 		return out, ErrNotAccepted
 	}
 	m.now, m.out = now, out
+	start := len(out)
 	table[m.state][e.Kind](m, e)
 	if n := m.stateName(); n != m.name {
 		m.name, m.since = n, now.Wall
+		m.publish(start)
 	}
 	out, m.out = m.out, nil
 	return out, nil
+}
+
+// publish makes sure that a change of the state's name reaches the
+// extended status: if the batch since start announced nothing, a Publish
+// goes before its last action when that is a start or the end.
+func (m *Machine) publish(start int) {
+	for _, a := range m.out[start:] {
+		if a.Kind == Announce {
+			return
+		}
+	}
+	n := len(m.out)
+	if n > start {
+		if k := m.out[n-1].Kind; k == Spawn || k == SpawnFinish || k == Quit {
+			m.out = append(m.out, m.out[n-1])
+			m.out[n-1] = Action{Kind: Publish}
+			return
+		}
+	}
+	m.emit(Action{Kind: Publish})
 }
 
 // Accepts reports whether the current state takes events of kind k (for

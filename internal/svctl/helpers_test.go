@@ -82,8 +82,11 @@ var (
 
 // normalize replaces pids and seconds in status lines by N.
 func normalize(s string) string {
+	s = lastExitClockRE.ReplaceAllString(s, " at T;")
 	return secsRE.ReplaceAllString(pidRE.ReplaceAllString(s, "pid N"), "Ns")
 }
+
+var lastExitClockRE = regexp.MustCompile(` at [0-9]{2}:[0-9]{2}:[0-9]{2};`)
 
 // fake is a service directory with a fake supervisor (svtest.Fake holds
 // its FIFOs) whose state the test sets, writing state.json and the status

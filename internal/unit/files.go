@@ -88,11 +88,16 @@ func (u *Unit) replace(newPath, path *byte, newName, short string, b []byte) boo
 // reader that sees the two disagree (between the renames) falls back to
 // the older record, which never claims a readiness not yet reached.
 func (u *Unit) announce(st status.Status) {
+	u.publish()
+	b := st.Encode()
+	u.replace(pStatusNew, pStatus, layout.StatusNew, "status", b[:])
+}
+
+// publish writes the extended status.
+func (u *Unit) publish() {
 	u.fillRecord()
 	u.json = svstate.AppendJSON(u.json[:0], &u.rec)
 	u.replace(pStateNew, pState, layout.StateNew, "state.json", u.json)
-	b := st.Encode()
-	u.replace(pStatusNew, pStatus, layout.StatusNew, "status", b[:])
 }
 
 // initFiles readies the extended status.

@@ -92,11 +92,15 @@ func (u *Unit) feed(e supervise.Event) {
 		u.snapshot()
 	}
 	for {
-		acts, err := u.m.Handle(e, u.now(), u.acts[:0])
+		now := u.now()
+		acts, err := u.m.Handle(e, now, u.acts[:0])
 		u.acts = acts[:0]
 		if err != nil {
 			u.refused(e)
 			break
+		}
+		if e.Kind == supervise.Started && u.inst.start != 0 {
+			u.writeInstance(now.Wall) // the time the status record gets
 		}
 		next, more := u.perform(acts)
 		if !more {
@@ -115,6 +119,8 @@ func (u *Unit) perform(acts []supervise.Action) (supervise.Event, bool) {
 		switch a.Kind {
 		case supervise.Announce:
 			u.announce(a.Status)
+		case supervise.Publish:
+			u.publish()
 		case supervise.Kill:
 			u.signal(a.Pid, a.Signal)
 		case supervise.Cleanup:

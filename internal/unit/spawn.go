@@ -12,7 +12,6 @@ import (
 	"github.com/daemontools-go/daemontools/internal/errstr"
 	"github.com/daemontools-go/daemontools/internal/layout"
 	"github.com/daemontools-go/daemontools/internal/supervise"
-	"github.com/daemontools-go/daemontools/internal/tai64"
 )
 
 // gcBudget is how much garbage starts may leave before the process
@@ -79,7 +78,6 @@ func (u *Unit) spawnRun() supervise.Event {
 	}
 	if p, err := u.procs.Stat(pid); err == nil {
 		u.inst.start = p.Start
-		u.writeInstance(tai64.Now())
 	}
 	return supervise.Event{Kind: supervise.Started, Pid: pid, Cfg: c.mc}
 }
