@@ -8,7 +8,7 @@ import (
 
 	"github.com/daemontools-go/daemontools/bench/internal/impl"
 	"github.com/daemontools-go/daemontools/bench/internal/proc"
-	"github.com/daemontools-go/daemontools/bench/internal/procfs"
+	"github.com/daemontools-go/daemontools/internal/procfs"
 )
 
 // fixture is a scanner running over n services of `exec sleep 1000000`,
@@ -99,7 +99,7 @@ func (f *fixture) waitUp(limit time.Duration) error {
 }
 
 // supervisors are the scanner's children.
-func (f *fixture) supervisors() []int { return procfs.Children(f.scanner.Pid) }
+func (f *fixture) supervisors() []int { return procfs.LiveChildren(f.scanner.Pid) }
 
 // stop kills every process of the fixture and removes its directory.
 func (f *fixture) stop() {

@@ -10,7 +10,7 @@ import (
 	"github.com/daemontools-go/daemontools/bench/internal/impl"
 	"github.com/daemontools-go/daemontools/bench/internal/logcheck"
 	"github.com/daemontools-go/daemontools/bench/internal/proc"
-	"github.com/daemontools-go/daemontools/bench/internal/procfs"
+	"github.com/daemontools-go/daemontools/internal/procfs"
 )
 
 // logCase is one log-throughput workload.

@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/daemontools-go/daemontools/internal/procfs"
 	"github.com/daemontools-go/daemontools/internal/superviseproc"
 	"github.com/daemontools-go/daemontools/internal/svtest"
 	"github.com/daemontools-go/daemontools/internal/testutil"
@@ -98,8 +99,8 @@ func TestServiceStartsClean(t *testing.T) {
 	pid := int(s.WaitUp(t, 0).Pid)
 	waitComm(t, pid, "sleep")
 	// Our supervise itself inherited the bad state.
-	if testutil.PPid(pid) != p.Pid() {
-		t.Fatalf("service parent %d, supervise %d", testutil.PPid(pid), p.Pid())
+	if procfs.PPid(pid) != p.Pid() {
+		t.Fatalf("service parent %d, supervise %d", procfs.PPid(pid), p.Pid())
 	}
 	for _, f := range []string{"SigBlk", "SigIgn", "SigCgt"} {
 		if v := procStatus(t, pid, f); v != "0000000000000000" {
@@ -205,10 +206,10 @@ func TestSignalsEndSupervise(t *testing.T) {
 					r := testutil.Run(t, testutil.Options{Dir: s.Parent}, im.svstat, "s")
 					return r.Stdout == "s: supervise not running\n", r.Stdout
 				})
-				if testutil.Alive(p.Pid()) {
+				if procfs.Alive(p.Pid()) {
 					t.Error("supervise still alive")
 				}
-				if !testutil.Alive(int(up.Pid)) {
+				if !procfs.Alive(int(up.Pid)) {
 					t.Error("service died with supervise")
 				}
 				// The service holds supervise's output open: end it first.

@@ -1,7 +1,8 @@
 // Package testutil runs the suite's real binaries in tests: it builds every
 // command once per test binary, starts processes in their own process groups
 // and kills them at cleanup, polls with deadlines, and finds Debian's
-// daemontools binaries for interoperability tests.
+// daemontools binaries for interoperability tests. Reading processes from
+// /proc (parent, children, liveness, command line) is package procfs.
 //
 // A package with integration tests declares
 //
@@ -19,7 +20,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -27,6 +27,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/daemontools-go/daemontools/internal/procfs"
 )
 
 var binDir string
@@ -287,58 +289,11 @@ func Eventually(t testing.TB, d time.Duration, what string, cond func() (bool, s
 	}
 }
 
-// Children returns the pids whose parent is ppid, read from /proc.
-func Children(ppid int) []int {
-	var out []int
-	ents, _ := os.ReadDir("/proc")
-	for _, e := range ents {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		if PPid(pid) == ppid {
-			out = append(out, pid)
-		}
-	}
-	return out
-}
-
-// PPid returns the parent pid of pid from /proc/PID/stat, or -1.
-func PPid(pid int) int {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return -1
-	}
-	// The command name is in parentheses and may hold spaces: parse after the last ')'.
-	i := bytes.LastIndexByte(b, ')')
-	f := strings.Fields(string(b[i+1:]))
-	if len(f) < 2 {
-		return -1
-	}
-	ppid, _ := strconv.Atoi(f[1])
-	return ppid
-}
-
-// Descendants returns every process below pid, read from /proc.
-func Descendants(pid int) []int {
-	var out []int
-	queue := []int{pid}
-	for len(queue) > 0 {
-		kids := Children(queue[0])
-		queue = append(queue[1:], kids...)
-		out = append(out, kids...)
-	}
-	return out
-}
-
 // KillChildren kills every process below this one that is still running
 // (zombies aside) and reaps what it can; it returns how many it killed.
 func KillChildren() int {
 	n := 0
-	for _, pid := range Descendants(os.Getpid()) {
-		if state(pid) == 'Z' {
-			continue
-		}
+	for _, pid := range procfs.LiveDescendants(os.Getpid()) {
 		if syscall.Kill(pid, syscall.SIGKILL) == nil {
 			n++
 		}
@@ -353,16 +308,24 @@ func KillChildren() int {
 	return n
 }
 
-func state(pid int) byte {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return 0
+// SplitLines splits output into its lines, without their newlines and
+// without the empty string after a final newline ("" has no lines).
+func SplitLines(s string) []string {
+	if s == "" {
+		return nil
 	}
-	i := bytes.LastIndexByte(b, ')')
-	if i+2 >= len(b) {
-		return 0
+	return strings.Split(strings.TrimSuffix(s, "\n"), "\n")
+}
+
+// CountLine counts the lines of text that are exactly line.
+func CountLine(text, line string) int {
+	n := 0
+	for _, l := range strings.Split(text, "\n") {
+		if l == line {
+			n++
+		}
 	}
-	return b[i+2]
+	return n
 }
 
 // WriteFile writes a file, creating parent directories, failing the test on error.
@@ -384,12 +347,6 @@ func WriteFile(t testing.TB, path, content string, mode os.FileMode) {
 	if err := os.Chmod(path, mode); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// Alive reports whether pid exists and is not a zombie.
-func Alive(pid int) bool {
-	s := state(pid)
-	return s != 0 && s != 'Z'
 }
 
 // PublicDir makes a temporary directory every user may enter, removed at

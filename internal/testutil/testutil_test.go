@@ -2,8 +2,11 @@ package testutil
 
 import (
 	"os"
+	"slices"
 	"testing"
 	"time"
+
+	"github.com/daemontools-go/daemontools/internal/procfs"
 )
 
 func TestStartKillsGroupAtCleanup(t *testing.T) {
@@ -17,13 +20,13 @@ func TestStartKillsGroupAtCleanup(t *testing.T) {
 		if child, err = atoi(p.Stdout.String()); err != nil {
 			t.Fatal(err)
 		}
-		if !Alive(child) {
+		if !procfs.Alive(child) {
 			t.Fatal("sleep not running")
 		}
 	})
 	Eventually(t, 5*time.Second, "grandchild killed", func() (bool, string) {
 		KillChildren() // reaps the orphan, which was re-parented to us
-		return !Alive(child), "still alive"
+		return !procfs.Alive(child), "still alive"
 	})
 }
 
@@ -34,13 +37,22 @@ func TestRunResult(t *testing.T) {
 	}
 }
 
-func TestDescendants(t *testing.T) {
-	p := Start(t, Options{}, "sh", "-c", "sleep 60 & sleep 60 & wait")
-	Eventually(t, 5*time.Second, "two grandchildren", func() (bool, string) {
-		return len(Descendants(p.Pid())) == 2, ""
-	})
-	if PPid(os.Getpid()) <= 0 {
-		t.Error("PPid of self")
+func TestLines(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want []string
+	}{
+		{"", nil},
+		{"a", []string{"a"}},
+		{"a\n", []string{"a"}},
+		{"a\n\nb\n", []string{"a", "", "b"}},
+	} {
+		if got := SplitLines(c.in); !slices.Equal(got, c.want) {
+			t.Errorf("SplitLines(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+	if n := CountLine("x\nxy\nx\n\nx", "x"); n != 3 {
+		t.Errorf("CountLine = %d, want 3", n)
 	}
 }
 
