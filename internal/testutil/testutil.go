@@ -34,8 +34,13 @@ import (
 var binDir string
 
 // Main builds the commands (or uses $DAEMONTOOLS_BIN when set, as `make test`
-// does), runs the tests, kills every process left behind, and exits.
+// does), runs the tests, kills every process left behind, and exits. In a
+// test binary started by StartFromBadParent it runs no test: it becomes
+// that parent and executes the program.
 func Main(m *testing.M) {
+	if spec, ok := os.LookupEnv(badParentVar); ok {
+		os.Exit(becomeBadParent(spec))
+	}
 	os.Exit(runMain(m))
 }
 

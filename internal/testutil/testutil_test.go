@@ -3,6 +3,9 @@ package testutil
 import (
 	"os"
 	"slices"
+	"strconv"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -56,6 +59,33 @@ func TestLines(t *testing.T) {
 	}
 }
 
+// The program started from a bad parent inherits SIGHUP and SIGINT
+// ignored and SIGUSR1 blocked, and an environment without the marker.
+// (cat, not a shell: dash unblocks every signal when it starts.)
+func TestStartFromBadParent(t *testing.T) {
+	p := StartFromBadParent(t, Options{Env: []string{"KEEP=1"}}, "/bin/cat", "/proc/self/status", "/proc/self/environ")
+	if code := p.Wait(t, 10*time.Second); code != 0 {
+		t.Fatalf("exit %d, stderr %q", code, p.Stderr.String())
+	}
+	mask := map[string]uint64{}
+	var env []string
+	for _, l := range strings.FieldsFunc(p.Stdout.String(), func(r rune) bool { return r == '\n' || r == 0 }) {
+		if k, v, ok := strings.Cut(l, ":\t"); ok && strings.HasPrefix(k, "Sig") {
+			mask[k], _ = strconv.ParseUint(v, 16, 64)
+		}
+		if strings.Contains(l, "=") {
+			env = append(env, l)
+		}
+	}
+	hup, intr, usr1 := uint64(1)<<(syscall.SIGHUP-1), uint64(1)<<(syscall.SIGINT-1), uint64(1)<<(syscall.SIGUSR1-1)
+	if mask["SigIgn"]&(hup|intr) != hup|intr || mask["SigBlk"]&usr1 == 0 {
+		t.Errorf("SigIgn %x, SigBlk %x: want HUP and INT ignored, USR1 blocked", mask["SigIgn"], mask["SigBlk"])
+	}
+	if !slices.Equal(env, []string{"KEEP=1"}) {
+		t.Errorf("environment %q, want KEEP=1 only", env)
+	}
+}
+
 func atoi(s string) (int, error) {
 	n := 0
 	for _, c := range s {
@@ -71,6 +101,9 @@ func atoi(s string) (int, error) {
 }
 
 func TestMain(m *testing.M) {
+	if spec, ok := os.LookupEnv(badParentVar); ok { // as Main does
+		os.Exit(becomeBadParent(spec))
+	}
 	binDir = "unused" // these tests run no commands of ours
 	os.Exit(m.Run())
 }
