@@ -135,23 +135,19 @@ func (s *suite) runLocal(tool, input string) (logMeasure, localOutput, error) {
 		return logMeasure{}, localOutput{}, err
 	}
 	peak := sampleHWM(p.Pid)
-	out, err := checksum(pr) // until the program exits and closes its end
-	res, ok := p.WaitTimeout(20 * time.Minute)
-	wall := time.Since(t0).Seconds()
-	hwm := <-peak
-	if !ok {
-		p.Kill()
-		p.Wait()
-		return logMeasure{}, localOutput{}, fmt.Errorf("still running after 20 minutes")
-	}
+	out, readErr := checksum(pr) // until the program exits and closes its end
+	res, m, err := waitMeasured(p, t0, peak)
 	if err != nil {
-		return logMeasure{}, localOutput{}, fmt.Errorf("reading the output: %v", err)
+		return logMeasure{}, localOutput{}, err
+	}
+	if readErr != nil {
+		return logMeasure{}, localOutput{}, fmt.Errorf("reading the output: %v", readErr)
 	}
 	if !res.Ok() {
 		msg, _ := os.ReadFile(errs.Name())
 		return logMeasure{}, localOutput{}, fmt.Errorf("exit %v: %.200s", res.Status, msg)
 	}
-	return logMeasure{wall: wall, cpu: res.CPU(), rssMiB: float64(hwm) / 1024}, out, nil
+	return m, out, nil
 }
 
 // checksum reads r to its end and returns its size, lines and CRC-32C
