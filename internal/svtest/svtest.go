@@ -7,7 +7,6 @@ package svtest
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -235,17 +234,5 @@ func RunAs(t testing.TB, uid, gid uint32, dir, bin string, args ...string) testu
 	}
 	prog := filepath.Join(testutil.PublicDir(t), filepath.Base(bin))
 	testutil.WriteFile(t, prog, string(b), 0o755)
-	cmd := exec.Command(prog, args...)
-	cmd.Dir = dir
-	var stdout, stderr testutil.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uid, Gid: gid}}
-	err = cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return testutil.Result{Stdout: stdout.String(), Stderr: stderr.String(), Code: code}
+	return testutil.Run(t, testutil.Options{Dir: dir, Credential: &syscall.Credential{Uid: uid, Gid: gid}}, prog, args...)
 }

@@ -203,6 +203,9 @@ type Options struct {
 	Files   []*os.File // extra files, as fd 3, 4, ...
 	StdinF  *os.File   // stdin as a file (a pipe end, say)
 	StdoutF *os.File   // stdout as a file instead of a buffer
+	// Credential, when set, runs the process as that user and group
+	// (which needs root).
+	Credential *syscall.Credential
 }
 
 // Start starts name with args in its own process group. At cleanup the whole
@@ -228,7 +231,7 @@ func Start(t testing.TB, o Options, name string, args ...string) *Proc {
 	cmd.ExtraFiles = o.Files
 	// Pdeathsig: should the test binary die (a SIGPIPE from "go test | head"),
 	// its children die with it instead of running on.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL, Credential: o.Credential}
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", name, err)
 	}
