@@ -16,8 +16,8 @@ var label = regexp.MustCompile(`(?m)^@4[0-9a-f]{23} `)
 func TestRun(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
-	if code := run(nil, strings.NewReader("ONE\n\nTWO"), &out); code != 0 {
-		t.Fatal(code)
+	if err := run(strings.NewReader("ONE\n\nTWO"), &out, nil, nil); err != nil {
+		t.Fatal(err)
 	}
 	if got := label.ReplaceAllString(out.String(), "@ "); got != "@ ONE\n@ \n@ TWO" {
 		t.Errorf("%q", out.String())

@@ -16,8 +16,8 @@ func TestMain(m *testing.M) { testutil.Main(m) }
 func TestRun(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
-	if code := run(nil, strings.NewReader("x\n"), &out); code != 0 || out.String() != "x\n" {
-		t.Errorf("exit %d, %q", code, out.String())
+	if err := run(strings.NewReader("x\n"), &out, nil, nil); err != nil || out.String() != "x\n" {
+		t.Errorf("%v, %q", err, out.String())
 	}
 }
 
