@@ -17,6 +17,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -28,6 +29,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/daemontools-go/daemontools/internal/diag"
 	"github.com/daemontools-go/daemontools/internal/procfs"
 )
 
@@ -314,6 +316,29 @@ func KillChildren() int {
 		}
 	}
 	return n
+}
+
+// CallRun calls a command's run function in this process, as diag.Main
+// would with args (args[0] is the program name) and stdin (nil: empty),
+// and returns what it wrote and the exit code with the message that
+// diag.Code gives its error.
+func CallRun(t testing.TB, run diag.Run, stdin io.Reader, args ...string) Result {
+	t.Helper()
+	if stdin == nil {
+		stdin = strings.NewReader("")
+	}
+	var stdout, stderr Buffer
+	err := run(stdin, &stdout, &stderr, args)
+	code := diag.Code(args[0], &stderr, err)
+	return Result{Stdout: stdout.String(), Stderr: stderr.String(), Code: code}
+}
+
+// ExpectRun is CallRun, failing the test unless the result is want.
+func ExpectRun(t testing.TB, want Result, run diag.Run, stdin io.Reader, args ...string) {
+	t.Helper()
+	if r := CallRun(t, run, stdin, args...); r != want {
+		t.Errorf("%q:\n got  %+v\n want %+v", args, r, want)
+	}
 }
 
 // SplitLines splits output into its lines, without their newlines and

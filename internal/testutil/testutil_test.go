@@ -1,6 +1,7 @@
 package testutil
 
 import (
+	"io"
 	"os"
 	"slices"
 	"strconv"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/daemontools-go/daemontools/internal/diag"
 	"github.com/daemontools-go/daemontools/internal/procfs"
 )
 
@@ -83,6 +85,21 @@ func TestStartFromBadParent(t *testing.T) {
 	}
 	if !slices.Equal(env, []string{"KEEP=1"}) {
 		t.Errorf("environment %q, want KEEP=1 only", env)
+	}
+}
+
+func TestCallRun(t *testing.T) {
+	run := func(stdin io.Reader, stdout, stderr io.Writer, args []string) error {
+		in, _ := io.ReadAll(stdin)
+		io.WriteString(stdout, string(in)+strings.Join(args, " "))
+		return diag.Logger{Prog: "prog", W: stderr}.Failure(3, "said ", "so")
+	}
+	if r := CallRun(t, run, strings.NewReader("in "), "prog", "a"); r != (Result{Stdout: "in prog a", Stderr: "prog: fatal: said so\n", Code: 3}) {
+		t.Errorf("CallRun = %+v", r)
+	}
+	ok := func(io.Reader, io.Writer, io.Writer, []string) error { return nil }
+	if r := CallRun(t, ok, nil, "prog"); r != (Result{}) {
+		t.Errorf("CallRun of a success = %+v", r)
 	}
 }
 
