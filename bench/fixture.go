@@ -8,6 +8,7 @@ import (
 
 	"github.com/daemontools-go/daemontools/bench/internal/impl"
 	"github.com/daemontools-go/daemontools/bench/internal/proc"
+	"github.com/daemontools-go/daemontools/internal/layout"
 	"github.com/daemontools-go/daemontools/internal/procfs"
 )
 
@@ -33,7 +34,7 @@ func makeServices(dir string, n int, run string) ([]string, error) {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return nil, err
 		}
-		if err := os.WriteFile(filepath.Join(d, "run"), []byte(run), 0o755); err != nil {
+		if err := os.WriteFile(filepath.Join(d, layout.Run), []byte(run), 0o755); err != nil {
 			return nil, err
 		}
 		dirs[k] = d

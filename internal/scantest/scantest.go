@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/daemontools-go/daemontools/internal/layout"
 	"github.com/daemontools-go/daemontools/internal/procfs"
 	"github.com/daemontools-go/daemontools/internal/svtest"
 	"github.com/daemontools-go/daemontools/internal/testutil"
@@ -58,7 +59,7 @@ func Env(t testing.TB, interval string) []string {
 func Service(t testing.TB, dir, name, run string) string {
 	t.Helper()
 	d := filepath.Join(dir, name)
-	testutil.WriteFile(t, filepath.Join(d, "run"), run, 0o755)
+	testutil.WriteFile(t, filepath.Join(d, layout.Run), run, 0o755)
 	return d
 }
 
