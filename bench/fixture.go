@@ -8,7 +8,8 @@ import (
 
 	"github.com/daemontools-go/daemontools/bench/internal/impl"
 	"github.com/daemontools-go/daemontools/bench/internal/proc"
-	"github.com/daemontools-go/daemontools/bench/internal/procfs"
+	"github.com/daemontools-go/daemontools/internal/layout"
+	"github.com/daemontools-go/daemontools/internal/procfs"
 )
 
 // fixture is a scanner running over n services of `exec sleep 1000000`,
@@ -33,7 +34,7 @@ func makeServices(dir string, n int, run string) ([]string, error) {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return nil, err
 		}
-		if err := os.WriteFile(filepath.Join(d, "run"), []byte(run), 0o755); err != nil {
+		if err := os.WriteFile(filepath.Join(d, layout.Run), []byte(run), 0o755); err != nil {
 			return nil, err
 		}
 		dirs[k] = d
@@ -99,7 +100,7 @@ func (f *fixture) waitUp(limit time.Duration) error {
 }
 
 // supervisors are the scanner's children.
-func (f *fixture) supervisors() []int { return procfs.Children(f.scanner.Pid) }
+func (f *fixture) supervisors() []int { return procfs.LiveChildren(f.scanner.Pid) }
 
 // stop kills every process of the fixture and removes its directory.
 func (f *fixture) stop() {

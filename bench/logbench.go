@@ -10,7 +10,7 @@ import (
 	"github.com/daemontools-go/daemontools/bench/internal/impl"
 	"github.com/daemontools-go/daemontools/bench/internal/logcheck"
 	"github.com/daemontools-go/daemontools/bench/internal/proc"
-	"github.com/daemontools-go/daemontools/bench/internal/procfs"
+	"github.com/daemontools-go/daemontools/internal/procfs"
 )
 
 // logCase is one log-throughput workload.
@@ -148,13 +148,9 @@ func (s *suite) runLogger(c logCase, r logRunner, input string, rep int) (logMea
 		pw.Close()
 		copied <- err
 	}()
-	res, ok := p.WaitTimeout(20 * time.Minute)
-	wall := time.Since(t0).Seconds()
-	hwm := <-peak
-	if !ok {
-		p.Kill()
-		p.Wait()
-		return logMeasure{}, fmt.Errorf("still running after 20 minutes")
+	res, m, err := waitMeasured(p, t0, peak)
+	if err != nil {
+		return logMeasure{}, err
 	}
 	if err := <-copied; err != nil {
 		return logMeasure{}, fmt.Errorf("feeding the input: %v", err)
@@ -175,7 +171,22 @@ func (s *suite) runLogger(c logCase, r logRunner, input string, rep int) (logMea
 	if c.rotating() && chk.Files < 3 {
 		return logMeasure{}, fmt.Errorf("log check: only %d files: the log did not rotate", chk.Files)
 	}
-	return logMeasure{wall: wall, cpu: res.CPU(), rssMiB: float64(hwm) / 1024}, nil
+	return m, nil
+}
+
+// waitMeasured waits at most 20 minutes for p, started at t0, whose peak
+// RSS peak samples, and returns how it ended and what it took; on timeout
+// it is killed.
+func waitMeasured(p *proc.Proc, t0 time.Time, peak <-chan uint64) (proc.Result, logMeasure, error) {
+	res, ok := p.WaitTimeout(20 * time.Minute)
+	wall := time.Since(t0).Seconds()
+	hwm := <-peak
+	if !ok {
+		p.Kill()
+		p.Wait()
+		return proc.Result{}, logMeasure{}, fmt.Errorf("still running after 20 minutes")
+	}
+	return res, logMeasure{wall: wall, cpu: res.CPU(), rssMiB: float64(hwm) / 1024}, nil
 }
 
 // sampleHWM reads the peak RSS (VmHWM) of pid every 2 ms until it has

@@ -25,7 +25,7 @@ import (
 	"time"
 
 	"github.com/daemontools-go/daemontools/bench/internal/proc"
-	"github.com/daemontools-go/daemontools/bench/internal/procfs"
+	"github.com/daemontools-go/daemontools/internal/procfs"
 )
 
 func main() {

@@ -15,6 +15,7 @@ import (
 // sizes holds what differs between the quick and the full suite.
 type sizes struct {
 	log80, log1K   int           // lines in the log-throughput runs
+	localMB        int           // MB of log for tai64nlocal
 	rotate1K       bool          // also the rotating variant with 1 KB lines
 	window         time.Duration // idle and crash-loop measurement window
 	pairs, statuss int           // svc -p/-c pairs, svstat calls
@@ -24,9 +25,9 @@ type sizes struct {
 }
 
 var (
-	quickSizes = sizes{log80: 200_000, log1K: 20_000, window: 20 * time.Second,
+	quickSizes = sizes{log80: 200_000, log1K: 20_000, localMB: 100, window: 20 * time.Second,
 		pairs: 100, statuss: 100, restarts: 5, bigReps: 1}
-	fullSizes = sizes{log80: 2_000_000, log1K: 200_000, rotate1K: true, window: 60 * time.Second,
+	fullSizes = sizes{log80: 2_000_000, log1K: 200_000, localMB: 1000, rotate1K: true, window: 60 * time.Second,
 		pairs: 1000, statuss: 1000, restarts: 10, bigReps: 3, bigStartup: true}
 )
 
@@ -186,6 +187,7 @@ func (s *suite) runAll() {
 	}
 	if s.want("log") {
 		s.logBench()
+		s.localBench()
 	}
 	if s.want("services") || s.want("windows") {
 		s.serviceBench()

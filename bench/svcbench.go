@@ -10,8 +10,8 @@ import (
 
 	"github.com/daemontools-go/daemontools/bench/internal/impl"
 	"github.com/daemontools-go/daemontools/bench/internal/proc"
-	"github.com/daemontools-go/daemontools/bench/internal/procfs"
 	"github.com/daemontools-go/daemontools/bench/internal/stats"
+	"github.com/daemontools-go/daemontools/internal/procfs"
 )
 
 var svcRoles = []impl.Role{impl.Scanner, impl.Supervisor, impl.Control, impl.Status}

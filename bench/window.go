@@ -9,7 +9,7 @@ import (
 
 	"github.com/daemontools-go/daemontools/bench/internal/impl"
 	"github.com/daemontools-go/daemontools/bench/internal/proc"
-	"github.com/daemontools-go/daemontools/bench/internal/procfs"
+	"github.com/daemontools-go/daemontools/internal/procfs"
 )
 
 // crashRun fails at once and counts its starts in a file of its directory.

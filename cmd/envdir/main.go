@@ -18,19 +18,23 @@ import (
 	"github.com/daemontools-go/daemontools/internal/pathexec"
 )
 
-func main() { os.Exit(run(os.Args, os.Environ(), os.Stderr)) }
+func main() { diag.Main("envdir", run) }
 
-func run(args, env []string, stderr io.Writer) int {
+// execve replaces the process with the child; tests of run replace it.
+var execve chain.Execve = pathexec.Exec
+
+func run(_ io.Reader, _, stderr io.Writer, args []string) error {
 	log := diag.Logger{Prog: "envdir", W: stderr}
 	if len(args) < 3 {
-		return chain.Usage(log, "envdir dir child", diag.ExitTemporary)
+		return log.UsageExit(diag.ExitTemporary, "envdir dir child")
 	}
 	edits, err := envdir.Read(args[1])
 	if err != nil {
 		var e *envdir.Error
-		errors.As(err, &e)
-		log.Fatal("unable to ", e.What, diag.Err(e.Err))
-		return diag.ExitTemporary
+		if errors.As(err, &e) {
+			return log.Failure(diag.ExitTemporary, "unable to ", e.What, diag.Err(e.Err))
+		}
+		return err
 	}
-	return chain.Exec(log, args[2:], pathexec.Apply(env, edits))
+	return chain.Exec(log, execve, args[2:], pathexec.Apply(os.Environ(), edits))
 }

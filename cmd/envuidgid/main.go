@@ -17,21 +17,23 @@ import (
 	"github.com/daemontools-go/daemontools/internal/pathexec"
 )
 
-func main() { os.Exit(run(os.Args, os.Environ(), os.Stderr)) }
+func main() { diag.Main("envuidgid", run) }
 
-func run(args, env []string, stderr io.Writer) int {
+// execve replaces the process with the child; tests of run replace it.
+var execve chain.Execve = pathexec.Exec
+
+func run(_ io.Reader, _, stderr io.Writer, args []string) error {
 	log := diag.Logger{Prog: "envuidgid", W: stderr}
 	if len(args) < 3 {
-		return chain.Usage(log, "envuidgid account child", diag.ExitUsage)
+		return log.UsageError("envuidgid account child")
 	}
 	u, err := account.Lookup(account.PasswdFile, args[1])
 	if err != nil {
-		log.Fatal("unknown account ", args[1])
-		return diag.ExitTemporary
+		return log.Failure(diag.ExitTemporary, "unknown account ", args[1])
 	}
-	env = pathexec.Apply(env, []pathexec.Edit{
+	env := pathexec.Apply(os.Environ(), []pathexec.Edit{
 		{Name: "GID", Value: strconv.FormatUint(uint64(u.GID), 10)},
 		{Name: "UID", Value: strconv.FormatUint(uint64(u.UID), 10)},
 	})
-	return chain.Exec(log, args[2:], env)
+	return chain.Exec(log, execve, args[2:], env)
 }

@@ -14,28 +14,30 @@ import (
 	"io"
 	"os"
 
-	"github.com/daemontools-go/daemontools/internal/chain"
 	"github.com/daemontools-go/daemontools/internal/diag"
 	"github.com/daemontools-go/daemontools/internal/fghack"
 )
 
-func main() { os.Exit(run(os.Args, os.Environ(), os.Stderr)) }
+func main() { diag.Main("fghack", run) }
 
-func run(args, env []string, stderr io.Writer) int {
+func run(_ io.Reader, _, stderr io.Writer, args []string) error {
 	log := diag.Logger{Prog: "fghack", W: stderr}
 	if len(args) < 2 {
-		return chain.Usage(log, "fghack child", diag.ExitUsage)
+		return log.UsageError("fghack child")
 	}
-	ws, err := fghack.Run(args[1:], env)
+	ws, err := fghack.Run(args[1:], os.Environ())
 	if err != nil {
 		var e *fghack.Error
-		errors.As(err, &e)
-		log.Fatal(e.Msg, diag.Err(e.Err))
-		return diag.ExitTemporary
+		if errors.As(err, &e) {
+			return log.Failure(diag.ExitTemporary, e.Msg, diag.Err(e.Err))
+		}
+		return err
 	}
 	if ws.Signaled() {
-		log.Fatal("child crashed")
-		return diag.ExitTemporary
+		return log.Failure(diag.ExitTemporary, "child crashed")
 	}
-	return ws.ExitStatus()
+	if code := ws.ExitStatus(); code != 0 {
+		return diag.Exit(code)
+	}
+	return nil
 }

@@ -154,7 +154,7 @@ func TestKillRecovery(t *testing.T) {
 		l.p.Signal(syscall.SIGKILL)
 		l.p.Wait(t, 10*time.Second)
 		// Restart: the unclean current becomes an .u archive.
-		out := run(t, dir, "three\n", bin, "./log")
+		out := runBin(t, dir, "three\n", bin, "./log")
 		// Again, killed while idle with an empty current.
 		l = startLive(t, bin, dir, "./log")
 		testutil.Eventually(t, 10*time.Second, "current 0644", func() (bool, string) {
@@ -163,7 +163,7 @@ func TestKillRecovery(t *testing.T) {
 		})
 		l.p.Signal(syscall.SIGKILL)
 		l.p.Wait(t, 10*time.Second)
-		out += run(t, dir, "", bin, "./log")
+		out += runBin(t, dir, "", bin, "./log")
 		return out + "\n" + strings.Join(archives(t, dir+"/log"), "|") + "\n" + listing(t, dir+"/log")
 	})
 }
@@ -183,7 +183,7 @@ func TestKillDuringProcessor(t *testing.T) {
 		before := listing(t, dir+"/log")
 		// Restart without a processor: previous was not processed, so it is
 		// kept as .u; the half-written processed is dropped.
-		out := run(t, dir, "three\n", bin, "./log")
+		out := runBin(t, dir, "three\n", bin, "./log")
 		return before + "\n" + out + "\n" + strings.Join(archives(t, dir+"/log"), "|") + "\n" + listing(t, dir+"/log")
 	})
 }
@@ -290,7 +290,7 @@ func TestLockedByAnother(t *testing.T) {
 			_, err := os.Stat(dir + "/log/current")
 			return err == nil, ""
 		})
-		out := run(t, dir, "x\n", bin, "./log")
+		out := runBin(t, dir, "x\n", bin, "./log")
 		l.w.Close()
 		l.p.Wait(t, 10*time.Second)
 		return out + listing(t, dir+"/log")

@@ -8,18 +8,35 @@
 package main
 
 import (
+	"errors"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
 
+	"github.com/daemontools-go/daemontools/internal/diag"
 	"github.com/daemontools-go/daemontools/internal/lean"
 	"github.com/daemontools-go/daemontools/internal/multilog"
 )
 
 func main() {
 	lean.Quiet()
+	diag.Main("multilog", run)
+}
+
+// run reads stdin, which must be a file (a pipe, as a rule): multilog
+// reads its descriptor with raw system calls.
+func run(stdin io.Reader, _, stderr io.Writer, args []string) error {
+	in, ok := diag.Fd(stdin)
+	if !ok {
+		return errors.New("standard input is not a file")
+	}
 	syscall.Umask(0o022)
 	sigs := make(chan os.Signal, 8)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGALRM)
-	os.Exit(multilog.Run(os.Args[1:], multilog.Env{In: 0, Stderr: os.Stderr, Signals: sigs}))
+	defer signal.Stop(sigs)
+	if code := multilog.Run(args[1:], multilog.Env{In: in, Stderr: stderr, Signals: sigs}); code != 0 {
+		return diag.Exit(code)
+	}
+	return nil
 }

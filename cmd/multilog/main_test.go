@@ -29,9 +29,9 @@ func sameAsDebian(t *testing.T, f func(t *testing.T, bin string) string) {
 
 var label = regexp.MustCompile(`@[0-9a-f]{24}`)
 
-// run runs bin with args on input in dir; it returns "exit N" and stderr
-// with labels replaced by @TAI64N.
-func run(t *testing.T, dir, input, bin string, args ...string) string {
+// runBin runs bin with args on input in dir; it returns "exit N" and
+// stderr with labels replaced by @TAI64N.
+func runBin(t *testing.T, dir, input, bin string, args ...string) string {
 	t.Helper()
 	r := testutil.Run(t, testutil.Options{Dir: dir, Stdin: input}, bin, args...)
 	return fmt.Sprintf("exit %d\n%s", r.Code, label.ReplaceAllString(r.Stderr, "@TAI64N"))
@@ -107,7 +107,7 @@ func TestRTS(t *testing.T) {
 				if tc.setup != nil {
 					tc.setup(dir)
 				}
-				out := run(t, dir, tc.input, bin, tc.args...)
+				out := runBin(t, dir, tc.input, bin, tc.args...)
 				for _, f := range []string{"st", "log", "a", "b", "c"} {
 					if fi, err := os.Stat(filepath.Join(dir, f)); err == nil {
 						if fi.IsDir() {

@@ -14,15 +14,22 @@ import (
 
 	"github.com/daemontools-go/daemontools/internal/chain"
 	"github.com/daemontools-go/daemontools/internal/diag"
+	"github.com/daemontools-go/daemontools/internal/pathexec"
 )
 
-func main() { os.Exit(run(os.Args, os.Environ(), os.Stderr)) }
+func main() { diag.Main("pgrphack", run) }
 
-func run(args, env []string, stderr io.Writer) int {
+// setsid and execve change the process; tests of run replace them.
+var (
+	setsid              = unix.Setsid
+	execve chain.Execve = pathexec.Exec
+)
+
+func run(_ io.Reader, _, stderr io.Writer, args []string) error {
 	log := diag.Logger{Prog: "pgrphack", W: stderr}
 	if len(args) < 2 {
-		return chain.Usage(log, "pgrphack child", diag.ExitUsage)
+		return log.UsageError("pgrphack child")
 	}
-	unix.Setsid() //nolint:errcheck // 0.76 ignores failure
-	return chain.Exec(log, args[1:], env)
+	setsid() //nolint:errcheck // 0.76 ignores failure
+	return chain.Exec(log, execve, args[1:], os.Environ())
 }

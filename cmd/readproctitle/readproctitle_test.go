@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/daemontools-go/daemontools/internal/scantest"
+	"github.com/daemontools-go/daemontools/internal/procfs"
 	"github.com/daemontools-go/daemontools/internal/testutil"
 )
 
@@ -27,7 +27,7 @@ func title(t *testing.T, bin string, args []string, input, want string) int {
 		t.Fatal(err)
 	}
 	testutil.Eventually(t, 10*time.Second, "the title", func() (bool, string) {
-		got := scantest.Cmdline(p.Pid())
+		got := procfs.Cmdline(p.Pid())
 		return len(got) == len(args)+1 && got[len(got)-1] == want && strings.Join(got[1:len(got)-1], " ") == strings.Join(args[:len(args)-1], " "),
 			strings.Join(got, "|")
 	})

@@ -24,21 +24,25 @@ import (
 	"github.com/daemontools-go/daemontools/internal/diag"
 	"github.com/daemontools-go/daemontools/internal/getopt"
 	"github.com/daemontools-go/daemontools/internal/lockfile"
+	"github.com/daemontools-go/daemontools/internal/pathexec"
 )
 
 const usage = "setlock [ -nNxX ] file program [ arg ... ]"
 
-func main() { os.Exit(run(os.Args, os.Environ(), os.Stderr)) }
+func main() { diag.Main("setlock", run) }
 
-func run(args, env []string, stderr io.Writer) int {
+// execve replaces the process with the program; tests of run replace it.
+var execve chain.Execve = pathexec.Exec
+
+func run(_ io.Reader, _, stderr io.Writer, args []string) error {
 	log := diag.Logger{Prog: "setlock", W: stderr}
 	if len(args) == 0 {
-		return chain.Usage(log, usage, diag.ExitUsage)
+		return log.UsageError(usage)
 	}
 	opts, rest, err := getopt.Parse(args[1:], "nNxX")
 	if err != nil {
 		chain.OptionError(stderr, args[0], err)
-		return chain.Usage(log, usage, diag.ExitUsage)
+		return log.UsageError(usage)
 	}
 	wait, quiet := true, false
 	for _, o := range opts {
@@ -50,7 +54,7 @@ func run(args, env []string, stderr io.Writer) int {
 		}
 	}
 	if len(rest) < 2 {
-		return chain.Usage(log, usage, diag.ExitUsage)
+		return log.UsageError(usage)
 	}
 	file := rest[0]
 	fd, err := lockfile.OpenAppend(file)
@@ -60,14 +64,13 @@ func run(args, env []string, stderr io.Writer) int {
 	if err := lockfile.Lock(fd, wait); err != nil {
 		return fail(log, quiet, "unable to lock ", file, err)
 	}
-	return chain.Exec(log, rest[1:], env)
+	return chain.Exec(log, execve, rest[1:], os.Environ())
 }
 
 // fail ends setlock after an open or lock failure: silently with 0 under -x.
-func fail(log diag.Logger, quiet bool, what, file string, err error) int {
+func fail(log diag.Logger, quiet bool, what, file string, err error) error {
 	if quiet {
-		return 0
+		return nil
 	}
-	log.Fatal(what, file, diag.Err(err))
-	return diag.ExitTemporary
+	return log.Failure(diag.ExitTemporary, what, file, diag.Err(err))
 }

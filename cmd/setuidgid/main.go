@@ -19,28 +19,32 @@ import (
 	"github.com/daemontools-go/daemontools/internal/chain"
 	"github.com/daemontools-go/daemontools/internal/creds"
 	"github.com/daemontools-go/daemontools/internal/diag"
+	"github.com/daemontools-go/daemontools/internal/pathexec"
 )
 
 // The ids are checked on the thread that execs.
 func init() { runtime.LockOSThread() }
 
-func main() { os.Exit(run(os.Args, os.Environ(), os.Stderr)) }
+func main() { diag.Main("setuidgid", run) }
 
-func run(args, env []string, stderr io.Writer) int {
+// execve replaces the process with the child; tests of run replace it.
+var execve chain.Execve = pathexec.Exec
+
+func run(_ io.Reader, _, stderr io.Writer, args []string) error {
 	log := diag.Logger{Prog: "setuidgid", W: stderr}
 	if len(args) < 3 {
-		return chain.Usage(log, "setuidgid account child", diag.ExitUsage)
+		return log.UsageError("setuidgid account child")
 	}
 	u, err := account.Lookup(account.PasswdFile, args[1])
 	if err != nil {
-		log.Fatal("unknown account ", args[1])
-		return diag.ExitTemporary
+		return log.Failure(diag.ExitTemporary, "unknown account ", args[1])
 	}
 	if err := creds.Become(u.UID, u.GID); err != nil {
 		var e *creds.Error
-		errors.As(err, &e)
-		log.Fatal("unable to ", e.Op, diag.Err(e.Err))
-		return diag.ExitTemporary
+		if errors.As(err, &e) {
+			return log.Failure(diag.ExitTemporary, "unable to ", e.Op, diag.Err(e.Err))
+		}
+		return err
 	}
-	return chain.Exec(log, args[2:], env)
+	return chain.Exec(log, execve, args[2:], os.Environ())
 }

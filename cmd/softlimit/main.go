@@ -17,7 +17,6 @@ package main
 import (
 	"io"
 	"os"
-	"syscall"
 
 	"github.com/daemontools-go/daemontools/internal/chain"
 	"github.com/daemontools-go/daemontools/internal/diag"
@@ -29,48 +28,57 @@ import (
 
 const usage = "softlimit [-a allbytes] [-c corebytes] [-d databytes] [-f filebytes] [-l lockbytes] [-m membytes] [-o openfiles] [-p processes] [-r residentbytes] [-s stackbytes] [-t cpusecs] child"
 
-func main() { os.Exit(run(os.Args, os.Environ(), os.Stderr)) }
+func main() { diag.Main("softlimit", run) }
 
-func run(args, env []string, stderr io.Writer) int {
+// execPrepared replaces the process with the child; tests of run replace
+// it with a stand-in, which returns 0 for an exec that happened.
+var execPrepared = (*pathexec.Prepared).Exec
+
+func run(_ io.Reader, _, stderr io.Writer, args []string) error {
 	log := diag.Logger{Prog: "softlimit", W: stderr}
 	if len(args) == 0 {
-		return chain.Usage(log, usage, diag.ExitUsage)
+		return log.UsageError(usage)
 	}
 	opts, child, optErr := getopt.Parse(args[1:], limits.Spec)
 	// 0.76 handles options one by one: a bad value before a bad option
 	// gives the usage line alone.
 	settings, err := limits.Parse(opts)
 	if err != nil {
-		return chain.Usage(log, usage, diag.ExitUsage)
+		return log.UsageError(usage)
 	}
 	if optErr != nil {
 		chain.OptionError(stderr, args[0], optErr)
-		return chain.Usage(log, usage, diag.ExitUsage)
+		return log.UsageError(usage)
 	}
 	if len(child) == 0 {
-		return chain.Usage(log, usage, diag.ExitUsage)
+		return log.UsageError(usage)
 	}
-	prepared, err := pathexec.Prepare(child, env)
+	prepared, err := pathexec.Prepare(child, os.Environ())
 	if err != nil {
-		log.Fatal("unable to run ", child[0], diag.Err(err))
-		return diag.ExitTemporary
+		return log.Failure(diag.ExitTemporary, "unable to run ", child[0], diag.Err(err))
 	}
-	late := lateFatal{w: stderr, buf: make([]byte, 0, 128+len(child[0]))}
+	late := lateFatal{w: stderr, buf: make([]byte, 0, 128+len(child[0])), exit: diag.Exit(diag.ExitTemporary)}
 	if op, errno := limits.Apply(settings); op != "" {
-		late.write(op, " failed: ", errstr.Errno(errno))
-		return diag.ExitTemporary
+		return late.fail(op, " failed: ", errstr.Errno(errno))
 	}
-	err = prepared.Exec()
-	errno, _ := err.(syscall.Errno)
-	late.write("unable to run ", child[0], ": ", errstr.Errno(errno))
-	return diag.ExitTemporary
+	if errno := execPrepared(prepared); errno != 0 {
+		return late.fail("unable to run ", child[0], ": ", errstr.Errno(errno))
+	}
+	return nil
 }
 
-// lateFatal writes "softlimit: fatal: ..." lines into memory reserved before
-// the limits were applied, so that writing one allocates nothing.
+// lateFatal ends softlimit after the limits are applied, allocating
+// nothing: it writes "softlimit: fatal: ..." into memory reserved before
+// and returns an error made before (diag.Code maps it without allocating).
 type lateFatal struct {
-	w   io.Writer
-	buf []byte
+	w    io.Writer
+	buf  []byte
+	exit error
+}
+
+func (l *lateFatal) fail(parts ...string) error {
+	l.write(parts...)
+	return l.exit
 }
 
 func (l *lateFatal) write(parts ...string) {

@@ -91,14 +91,14 @@ func TestExecFailureCadence(t *testing.T) {
 	eachImpl(t, func(t *testing.T, im impl) {
 		s := svtest.NewService(t, "s", "")
 		p := s.Start(t, im.supervise, env()...)
-		count := func() int { return len(svtest.Lines(p.Stderr.String())) }
+		count := func() int { return len(testutil.SplitLines(p.Stderr.String())) }
 		testutil.Eventually(t, svtest.Deadline, "first failure", func() (bool, string) { return count() >= 1, "" })
 		t0, n0 := time.Now(), count()
 		testutil.Eventually(t, svtest.Deadline, "three more failures", func() (bool, string) { return count() >= n0+3, "" })
 		if el := time.Since(t0); el < 2500*time.Millisecond {
 			t.Errorf("3 more failures within %v", el)
 		}
-		for _, l := range svtest.Lines(p.Stderr.String()) {
+		for _, l := range testutil.SplitLines(p.Stderr.String()) {
 			if l != "supervise: fatal: unable to start s/run: file does not exist" {
 				t.Errorf("line %q", l)
 			}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/daemontools-go/daemontools/internal/procfs"
 	"github.com/daemontools-go/daemontools/internal/status"
 	"github.com/daemontools-go/daemontools/internal/svtest"
 	"github.com/daemontools-go/daemontools/internal/testutil"
@@ -23,7 +24,7 @@ while :; do sleep 1 & wait $!; done
 // signalsOf returns the signals the trapper logged after its start as pid.
 func signalsOf(t *testing.T, s *svtest.Service, pid uint32) []string {
 	b, _ := os.ReadFile(s.Path("signals"))
-	lines := svtest.Lines(string(b))
+	lines := testutil.SplitLines(string(b))
 	for i, l := range lines {
 		if l == "start "+strconv.FormatUint(uint64(pid), 10) {
 			return lines[i+1:]
@@ -166,7 +167,7 @@ func TestExitWaitsForService(t *testing.T) {
 		s.Control(t, "x")
 		s.Control(t, "h")
 		waitSignal(t, s, up.Pid, "HUP") // x was handled before h
-		if p.Exited() || !testutil.Alive(int(up.Pid)) {
+		if p.Exited() || !procfs.Alive(int(up.Pid)) {
 			t.Fatal("x stopped something")
 		}
 		s.Control(t, "t")

@@ -115,12 +115,12 @@ func TestBadRunMatchesDebian(t *testing.T) {
 				c.setup(t, s.Dir)
 				p := s.Start(t, im.supervise, env()...)
 				testutil.Eventually(t, svtest.Deadline, "two failures", func() (bool, string) {
-					return len(svtest.Lines(p.Stderr.String())) >= 2, p.Stderr.String()
+					return len(testutil.SplitLines(p.Stderr.String())) >= 2, p.Stderr.String()
 				})
 				if p.Exited() {
 					t.Fatalf("%s supervise exited", im.name)
 				}
-				lines[i] = svtest.Lines(p.Stderr.String())[:2]
+				lines[i] = testutil.SplitLines(p.Stderr.String())[:2]
 				// It still obeys: svc -dx ends it.
 				s.Control(t, "dx")
 				if code := p.Wait(t, svtest.Deadline); code != 0 {
@@ -221,11 +221,11 @@ func TestStatusWriteWarnings(t *testing.T) {
 				p := s.Start(t, im.supervise, env()...)
 				// start-up, the start, entering the loop: three writes.
 				testutil.Eventually(t, svtest.Deadline, "three warnings", func() (bool, string) {
-					return len(svtest.Lines(p.Stderr.String())) >= 3, p.Stderr.String()
+					return len(testutil.SplitLines(p.Stderr.String())) >= 3, p.Stderr.String()
 				})
 				s.Control(t, "dx")
 				p.Wait(t, svtest.Deadline)
-				lines[i] = svtest.Lines(p.Stderr.String())
+				lines[i] = testutil.SplitLines(p.Stderr.String())
 				// and d, x, the service's exit, the last one before exiting.
 				if n := len(lines[i]); n != 7 {
 					t.Errorf("%s: %d warnings, want 7: %q", im.name, n, lines[i])

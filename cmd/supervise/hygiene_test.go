@@ -2,9 +2,7 @@ package main
 
 import (
 	"os"
-	"os/signal"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -14,32 +12,11 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/daemontools-go/daemontools/internal/procfs"
 	"github.com/daemontools-go/daemontools/internal/superviseproc"
 	"github.com/daemontools-go/daemontools/internal/svtest"
 	"github.com/daemontools-go/daemontools/internal/testutil"
 )
-
-// With SVTEST_EXEC set, the test binary becomes a parent in a bad state:
-// SIGHUP ignored, SIGUSR1 blocked, then it executes SVTEST_EXEC SVTEST_ARG.
-func init() {
-	prog := os.Getenv("SVTEST_EXEC")
-	if prog == "" {
-		return
-	}
-	runtime.LockOSThread()
-	signal.Ignore(syscall.SIGHUP)
-	var set unix.Sigset_t
-	set.Val[0] = 1 << (uint(syscall.SIGUSR1) - 1)
-	unix.PthreadSigmask(unix.SIG_BLOCK, &set, nil)
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "SVTEST_") {
-			env = append(env, kv)
-		}
-	}
-	syscall.Exec(prog, []string{prog, os.Getenv("SVTEST_ARG")}, env)
-	os.Exit(127)
-}
 
 // waitComm waits until pid runs the program named comm.
 func waitComm(t *testing.T, pid int, comm string) {
@@ -89,17 +66,17 @@ func TestServiceStartsClean(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer extra.Close()
-	p := testutil.Start(t, testutil.Options{
+	p := testutil.StartFromBadParent(t, testutil.Options{
 		Dir:   s.Parent,
-		Env:   []string{"PATH=" + os.Getenv("PATH"), "SVTEST_EXEC=" + testutil.Bin(t, "supervise"), "SVTEST_ARG=s", "KEEP=1"},
+		Env:   []string{"PATH=" + os.Getenv("PATH"), "KEEP=1"},
 		Files: []*os.File{extra},
-	}, os.Args[0])
+	}, testutil.Bin(t, "supervise"), "s")
 	s.WaitRunning(t, p)
 	pid := int(s.WaitUp(t, 0).Pid)
 	waitComm(t, pid, "sleep")
 	// Our supervise itself inherited the bad state.
-	if testutil.PPid(pid) != p.Pid() {
-		t.Fatalf("service parent %d, supervise %d", testutil.PPid(pid), p.Pid())
+	if procfs.PPid(pid) != p.Pid() {
+		t.Fatalf("service parent %d, supervise %d", procfs.PPid(pid), p.Pid())
 	}
 	for _, f := range []string{"SigBlk", "SigIgn", "SigCgt"} {
 		if v := procStatus(t, pid, f); v != "0000000000000000" {
@@ -190,10 +167,10 @@ func TestSignalsEndSupervise(t *testing.T) {
 					r := testutil.Run(t, testutil.Options{Dir: s.Parent}, im.svstat, "s")
 					return r.Stdout == "s: supervise not running\n", r.Stdout
 				})
-				if testutil.Alive(p.Pid()) {
+				if procfs.Alive(p.Pid()) {
 					t.Error("supervise still alive")
 				}
-				if !testutil.Alive(int(up.Pid)) {
+				if !procfs.Alive(int(up.Pid)) {
 					t.Error("service died with supervise")
 				}
 				// The service holds supervise's output open: end it first.

@@ -7,8 +7,8 @@
 package main
 
 import (
+	"errors"
 	"io"
-	"os"
 
 	"golang.org/x/sys/unix"
 
@@ -22,37 +22,46 @@ const (
 	usage   = "svc options: u up, d down, o once, x exit, p pause, c continue, h hup, a alarm, i interrupt, t term, k kill\n"
 )
 
-func main() { os.Exit(run(os.Args, os.Stderr)) }
+func main() { diag.Main("svc", run) }
 
-func run(args []string, stderr io.Writer) int {
+func run(_ io.Reader, _, stderr io.Writer, args []string) error {
 	log := diag.Logger{Prog: "svc", W: stderr}
 	opts, dirs, err := getopt.Parse(args[1:], letters)
 	if err != nil {
-		io.WriteString(stderr, getopt.ProgName(args[0])+": "+err.Error()+"\n"+usage)
-		return diag.ExitUsage
+		io.WriteString(stderr, getopt.ProgName(args[0])+": "+err.Error()+"\n"+usage) //nolint:errcheck // nowhere to report it
+		return diag.Exit(diag.ExitUsage)
 	}
 	cmds := commands(opts)
 	orig, err := unix.Open(".", unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
 	if err != nil {
-		log.Fatal("unable to open current directory", diag.Err(err))
-		return diag.ExitTemporary
+		return log.Failure(diag.ExitTemporary, "unable to open current directory", diag.Err(err))
 	}
+	defer unix.Close(orig)
 	for _, dir := range dirs {
 		if err := unix.Chdir(dir); err != nil {
 			log.Warn("unable to chdir to ", dir, diag.Err(err))
 		} else if err := svdir.Send(unix.AT_FDCWD, cmds); err != nil {
-			if ce := err.(*svdir.ControlError); ce.Write {
-				log.Warn("error writing commands to ", dir, diag.Err(ce.Err))
-			} else {
-				log.Warn("unable to control ", dir, diag.Err(ce.Err))
-			}
+			warnControl(log, dir, err)
 		}
 		if err := unix.Fchdir(orig); err != nil {
-			log.Fatal("unable to set directory", diag.Err(err))
-			return diag.ExitTemporary
+			return log.Failure(diag.ExitTemporary, "unable to set directory", diag.Err(err))
 		}
 	}
-	return 0
+	return nil
+}
+
+// warnControl reports a failed svdir.Send: the open of supervise/control
+// or the write to it.
+func warnControl(log diag.Logger, dir string, err error) {
+	var ce *svdir.ControlError
+	switch {
+	case !errors.As(err, &ce):
+		log.Warn("unable to control ", dir, diag.Err(err))
+	case ce.Write:
+		log.Warn("error writing commands to ", dir, diag.Err(ce.Err))
+	default:
+		log.Warn("unable to control ", dir, diag.Err(ce.Err))
+	}
 }
 
 // commands returns the option letters in order of first appearance.

@@ -5,34 +5,31 @@ package main
 
 import (
 	"io"
-	"os"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/daemontools-go/daemontools/internal/diag"
+	"github.com/daemontools-go/daemontools/internal/layout"
 	"github.com/daemontools-go/daemontools/internal/svdir"
 )
 
-func main() { os.Exit(run(os.Args, os.Stderr)) }
+func main() { diag.Main("svok", run) }
 
-func run(args []string, stderr io.Writer) int {
+func run(_ io.Reader, _, stderr io.Writer, args []string) error {
 	log := diag.Logger{Prog: "svok", W: stderr}
 	if len(args) < 2 {
-		log.Usage("svok dir")
-		return diag.ExitUsage
+		return log.UsageError("svok dir")
 	}
 	dir := args[1]
 	if err := unix.Chdir(dir); err != nil {
-		log.Fatal("unable to chdir to ", dir, diag.Err(err))
-		return diag.ExitTemporary
+		return log.Failure(diag.ExitTemporary, "unable to chdir to ", dir, diag.Err(err))
 	}
 	ok, err := svdir.Running(unix.AT_FDCWD)
 	if err != nil {
-		log.Fatal("unable to open ", dir, "/", svdir.OKFIFO, diag.Err(err))
-		return diag.ExitTemporary
+		return log.Failure(diag.ExitTemporary, "unable to open ", dir, "/", layout.OK, diag.Err(err))
 	}
 	if !ok {
-		return diag.ExitUsage
+		return diag.Exit(diag.ExitUsage)
 	}
-	return 0
+	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/daemontools-go/daemontools/internal/procfs"
 	"github.com/daemontools-go/daemontools/internal/scantest"
 	"github.com/daemontools-go/daemontools/internal/testutil"
 )
@@ -59,7 +60,7 @@ func runBoth(t *testing.T, marker string, path func(ours bool) string, build fun
 	}
 	for _, p := range procs {
 		testutil.Eventually(t, 15*time.Second, "two scans", func() (bool, string) {
-			return scantest.Lines(p.Stderr.String(), marker) >= 2, p.Stderr.String()
+			return testutil.CountLine(p.Stderr.String(), marker) >= 2, p.Stderr.String()
 		})
 	}
 	return procs[0].Stderr.String(), procs[1].Stderr.String()
@@ -154,9 +155,9 @@ func TestScanDirVanishes(t *testing.T) {
 	}
 	line := "svscan: warning: unable to read directory: file does not exist"
 	testutil.Eventually(t, 10*time.Second, "repeated warning", func() (bool, string) {
-		return scantest.Lines(p.Stderr.String(), line) >= 3, p.Stderr.String()
+		return testutil.CountLine(p.Stderr.String(), line) >= 3, p.Stderr.String()
 	})
-	if !testutil.Alive(p.Pid()) || !testutil.Alive(sup[0].Pid) || !testutil.Alive(svc) {
+	if !procfs.Alive(p.Pid()) || !procfs.Alive(sup[0].Pid) || !procfs.Alive(svc) {
 		t.Errorf("svscan, supervise and service must keep running")
 	}
 }
@@ -186,7 +187,7 @@ func TestUnreadableDir(t *testing.T) {
 	t.Cleanup(func() { scantest.StopTree(t, p.Pid(), a) })
 	line := "svscan: warning: unable to read directory: access denied"
 	testutil.Eventually(t, 10*time.Second, "repeated warning", func() (bool, string) {
-		return scantest.Lines(p.Stderr.String(), line) >= 2, p.Stderr.String()
+		return testutil.CountLine(p.Stderr.String(), line) >= 2, p.Stderr.String()
 	})
 	os.Chmod(dir, 0o755)
 	scantest.WaitUp(t, 10*time.Second, a)

@@ -19,9 +19,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/daemontools-go/daemontools/internal/scantest"
-	"github.com/daemontools-go/daemontools/internal/testutil"
 	"golang.org/x/sys/unix"
+
+	"github.com/daemontools-go/daemontools/internal/procfs"
+	"github.com/daemontools-go/daemontools/internal/scantest"
+	"github.com/daemontools-go/daemontools/internal/svtest"
+	"github.com/daemontools-go/daemontools/internal/testutil"
 )
 
 // scanner is one svscan to measure.
@@ -67,11 +70,11 @@ func allUp(b *testing.B, dirs []string, d time.Duration) {
 
 // supervisorUsage is the usage of svscan pid and of its supervise children,
 // with how many supervise processes there are.
-func supervisorUsage(pid int) (scan, sup scantest.Usage, n int) {
-	scan = scantest.UsageOf(pid)
-	for _, c := range testutil.Children(pid) {
-		if args := scantest.Cmdline(c); len(args) > 0 && filepath.Base(args[0]) == "supervise" {
-			sup = sup.Add(scantest.UsageOf(c))
+func supervisorUsage(pid int) (scan, sup procfs.Usage, n int) {
+	scan = procfs.SumUsage([]int{pid})
+	for _, c := range procfs.Children(pid) {
+		if args := procfs.Cmdline(c); len(args) > 0 && filepath.Base(args[0]) == "supervise" {
+			sup = sup.Add(procfs.SumUsage([]int{c}))
 			n++
 		}
 	}
@@ -98,8 +101,8 @@ func benchStartup(b *testing.B, n int) {
 			all := scan.Add(sup)
 			secs[s.name] = wall.Seconds()
 			b.ReportMetric(wall.Seconds(), s.name+"-s")
-			b.ReportMetric(float64(all.CPU.Microseconds())/1000/float64(n), s.name+"-cpu-ms/start")
-			b.ReportMetric(float64(scan.CPU.Microseconds())/1000/float64(n), s.name+"-svscan-cpu-ms/start")
+			b.ReportMetric(float64(all.CPU().Microseconds())/1000/float64(n), s.name+"-cpu-ms/start")
+			b.ReportMetric(float64(scan.CPU().Microseconds())/1000/float64(n), s.name+"-svscan-cpu-ms/start")
 			scantest.StopTree(b, p.Pid(), dirs...)
 		}
 		b.ReportMetric(secs["ours"]/secs["debian"], "ours/debian-time")
@@ -126,7 +129,7 @@ func BenchmarkIdle100(b *testing.B) {
 			pids[s.name] = p.Pid()
 		}
 		time.Sleep(3 * time.Second) // let the start-up settle (supervise sleeps 1 s after a start)
-		type sample struct{ scan, sup scantest.Usage }
+		type sample struct{ scan, sup procfs.Usage }
 		before := map[string]sample{}
 		for name, pid := range pids {
 			scan, sup, _ := supervisorUsage(pid)
@@ -138,12 +141,12 @@ func BenchmarkIdle100(b *testing.B) {
 			scan, sup, n := supervisorUsage(pid)
 			dScan, dSup := scan.Sub(before[name].scan), sup.Sub(before[name].sup)
 			all := dScan.Add(dSup)
-			b.ReportMetric(float64(all.CPU.Microseconds())/1000*perMin, name+"-cpu-ms/min")
+			b.ReportMetric(float64(all.CPU().Microseconds())/1000*perMin, name+"-cpu-ms/min")
 			b.ReportMetric(float64(all.Ticks)*10*perMin, name+"-ticks-ms/min")
 			b.ReportMetric(float64(all.Switches)*perMin, name+"-wakeups/min")
 			b.ReportMetric(float64(dScan.Switches)*perMin, name+"-svscan-wakeups/min")
 			b.ReportMetric(float64(dSup.Switches)*perMin/float64(max(n, 1)), name+"-wakeups/min/supervise")
-			b.ReportMetric(float64(dScan.CPU.Microseconds())/1000*perMin, name+"-svscan-cpu-ms/min")
+			b.ReportMetric(float64(dScan.CPU().Microseconds())/1000*perMin, name+"-svscan-cpu-ms/min")
 		}
 	}
 }
@@ -191,20 +194,20 @@ func BenchmarkTenThousand(b *testing.B) {
 			}
 		})
 		for k := 0; k < len(dirs); {
-			if !testutil.Alive(p.Pid()) {
+			if !procfs.Alive(p.Pid()) {
 				b.Fatalf("svscan exited: %s", p.Stderr.String())
 			}
 			if time.Since(t0) > 20*time.Minute {
 				b.Fatalf("%d of %d supervise running after 20 minutes", k, len(dirs))
 			}
 			time.Sleep(500 * time.Millisecond)
-			k = len(testutil.Children(p.Pid()))
+			k = len(procfs.Children(p.Pid()))
 		}
 		wall := time.Since(t0)
 		// Every one of them started: each wrote its status.
 		for _, d := range dirs {
 			testutil.Eventually(b, time.Minute, d+" status", func() (bool, string) {
-				_, err := scantest.Status(d)
+				_, err := svtest.ReadStatus(d)
 				return err == nil, fmt.Sprint(err)
 			})
 		}
@@ -212,16 +215,16 @@ func BenchmarkTenThousand(b *testing.B) {
 			b.Errorf("svscan said:\n%.2000s", out)
 		}
 		// Steady state: CPU per scan (one scan a second here).
-		u0 := scantest.UsageOf(p.Pid())
+		u0 := procfs.SumUsage([]int{p.Pid()})
 		time.Sleep(10 * time.Second)
-		u1 := scantest.UsageOf(p.Pid())
+		u1 := procfs.SumUsage([]int{p.Pid()})
 		fds, _ := os.ReadDir("/proc/" + strconv.Itoa(p.Pid()) + "/fd")
 		b.ReportMetric(float64(n), "services")
 		b.ReportMetric(float64(logs), "logged")
 		b.ReportMetric(float64(len(dirs)), "supervise")
 		b.ReportMetric(float64(len(fds)), "svscan-fds")
 		b.ReportMetric(wall.Seconds(), "s-all-running")
-		b.ReportMetric(float64(u1.CPU-u0.CPU)/float64(time.Millisecond)/10, "svscan-cpu-ms/scan")
+		b.ReportMetric(float64(u1.CPU()-u0.CPU())/float64(time.Millisecond)/10, "svscan-cpu-ms/scan")
 		t1 := time.Now()
 		scantest.StopTree(b, p.Pid(), dirs...)
 		stopped = true

@@ -2,44 +2,16 @@ package main
 
 import (
 	"os"
-	"os/signal"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
-
-	"golang.org/x/sys/unix"
 
 	"github.com/daemontools-go/daemontools/internal/lean"
 	"github.com/daemontools-go/daemontools/internal/scantest"
 	"github.com/daemontools-go/daemontools/internal/testutil"
 )
-
-// With SVSCAN_TEST_EXEC set, the test binary becomes a parent in a bad
-// state: SIGHUP and SIGINT ignored, SIGUSR1 blocked; then it executes
-// SVSCAN_TEST_EXEC with SVSCAN_TEST_ARG.
-func init() {
-	prog := os.Getenv("SVSCAN_TEST_EXEC")
-	if prog == "" {
-		return
-	}
-	runtime.LockOSThread()
-	signal.Ignore(syscall.SIGHUP, syscall.SIGINT)
-	var set unix.Sigset_t
-	set.Val[0] = 1 << (uint(syscall.SIGUSR1) - 1)
-	unix.PthreadSigmask(unix.SIG_BLOCK, &set, nil) //nolint:errcheck
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "SVSCAN_TEST_") || strings.HasPrefix(kv, "SVSCAN_TEST_INTERVAL=") {
-			env = append(env, kv)
-		}
-	}
-	syscall.Exec(prog, []string{prog, os.Getenv("SVSCAN_TEST_ARG")}, env) //nolint:errcheck
-	os.Exit(127)
-}
 
 // TestServicesStartClean: svscan started by a parent that ignores HUP and
 // INT and blocks USR1 re-executes itself clean and starts supervise clean
@@ -55,12 +27,7 @@ func TestServicesStartClean(t *testing.T) {
 	s := scantest.Service(t, dir, "s",
 		"#!/bin/sh\nenv > env.out\ngrep -E '^Sig(Blk|Ign):' /proc/self/status > sig.out\nexec sleep 3600\n")
 	env := append(scantest.Env(t, fast), "KEEP=1")
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	env = append(env, "SVSCAN_TEST_EXEC="+testutil.Bin(t, "svscan"), "SVSCAN_TEST_ARG="+dir)
-	p := testutil.Start(t, testutil.Options{Env: env}, self)
+	p := testutil.StartFromBadParent(t, testutil.Options{Env: env}, testutil.Bin(t, "svscan"), dir)
 	t.Cleanup(func() { scantest.StopTree(t, p.Pid(), s) })
 	scantest.WaitUp(t, 10*time.Second, s)
 	testutil.Eventually(t, 10*time.Second, "sig.out", func() (bool, string) {

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/daemontools-go/daemontools/internal/procfs"
 	"github.com/daemontools-go/daemontools/internal/scantest"
 	"github.com/daemontools-go/daemontools/internal/testutil"
 )
@@ -41,7 +42,7 @@ func TestDemo(t *testing.T) {
 	if !strings.Contains(p.Stdout.String(), "svc -d "+hello) {
 		t.Errorf("the demo does not show what to try:\n%s", p.Stdout.String())
 	}
-	below := scantest.Below(p.Pid())
+	below := procfs.LiveDescendants(p.Pid())
 	// Ctrl-C: SIGINT to the terminal's foreground process group.
 	syscall.Kill(-p.Pid(), syscall.SIGINT)
 	if code := p.Wait(t, 20*time.Second); code != 0 {
@@ -49,8 +50,8 @@ func TestDemo(t *testing.T) {
 	}
 	testutil.Eventually(t, 10*time.Second, "everything stopped", func() (bool, string) {
 		for _, pid := range below {
-			if testutil.Alive(pid) {
-				return false, strings.Join(scantest.Cmdline(pid), " ")
+			if procfs.Alive(pid) {
+				return false, strings.Join(procfs.Cmdline(pid), " ")
 			}
 		}
 		return true, ""

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/daemontools-go/daemontools/internal/procfs"
 	"github.com/daemontools-go/daemontools/internal/scantest"
 	"github.com/daemontools-go/daemontools/internal/testutil"
 )
@@ -56,7 +57,7 @@ func TestHowTo(t *testing.T) {
 	beat := "svscan: warning: unable to stat heartbeat: file does not exist"
 	p := testutil.Start(t, testutil.Options{Env: []string{"PATH=" + path}}, testutil.Bin(t, "svscan"), etcService)
 	testutil.Eventually(t, 5*time.Second, "first scan", func() (bool, string) {
-		return scantest.Lines(p.Stderr.String(), beat) == 1, p.Stderr.String()
+		return testutil.CountLine(p.Stderr.String(), beat) == 1, p.Stderr.String()
 	})
 	firstScan := time.Now()
 
@@ -113,7 +114,7 @@ func TestHowTo(t *testing.T) {
 	testutil.Eventually(t, 10*time.Second, "hello down", func() (bool, string) {
 		out := run(svstat, "hello").Stdout
 		ok, _ := regexp.MatchString(`^hello: down \d+ seconds, normally up\n$`, out)
-		return ok && !testutil.Alive(pid) && writers() == 0, out
+		return ok && !procfs.Alive(pid) && writers() == 0, out
 	})
 
 	// svc -u starts them again.
@@ -141,7 +142,7 @@ func TestHowTo(t *testing.T) {
 	})
 	// svscan forgets the service once it has reaped its supervise.
 	testutil.Eventually(t, 12*time.Second, "supervise reaped", func() (bool, string) {
-		return testutil.PPid(sup[0].Pid) == -1, "not yet"
+		return procfs.PPid(sup[0].Pid) == -1, "not yet"
 	})
 
 	// Back in, still without a log.

@@ -85,7 +85,7 @@ func TestDescriptorExhaustion(t *testing.T) {
 	refused := func() []string {
 		var out []string
 		for i := 0; i < 12; i++ {
-			if scantest.Lines(p.Stderr.String(), warning(i)) > 0 {
+			if testutil.CountLine(p.Stderr.String(), warning(i)) > 0 {
 				out = append(out, warning(i))
 			}
 		}
@@ -101,7 +101,7 @@ func TestDescriptorExhaustion(t *testing.T) {
 	// The services that got a pipe run with their logs (the directory is
 	// read in no particular order).
 	for i := 0; i < 12; i++ {
-		if s := filepath.Join(dir, fmt.Sprintf("s%02d", i)); scantest.Lines(p.Stderr.String(), warning(i)) == 0 {
+		if s := filepath.Join(dir, fmt.Sprintf("s%02d", i)); testutil.CountLine(p.Stderr.String(), warning(i)) == 0 {
 			scantest.WaitUp(t, 10*time.Second, s, s+"/log")
 		}
 	}
@@ -110,7 +110,7 @@ func TestDescriptorExhaustion(t *testing.T) {
 	late := scantest.Service(t, dir, "late", scantest.Sleeper)
 	scantest.WaitUp(t, 10*time.Second, late)
 	testutil.Eventually(t, 10*time.Second, "warnings again", func() (bool, string) {
-		return scantest.Lines(p.Stderr.String(), refused()[0]) >= 3, p.Stderr.String()
+		return testutil.CountLine(p.Stderr.String(), refused()[0]) >= 3, p.Stderr.String()
 	})
 	if strings.Contains(p.Stderr.String(), "unable to read directory") || strings.Contains(p.Stderr.String(), "unable to start") {
 		t.Errorf("svscan ran out of descriptors for its own work:\n%s", p.Stderr.String())

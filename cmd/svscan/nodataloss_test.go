@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/daemontools-go/daemontools/internal/procfs"
 	"github.com/daemontools-go/daemontools/internal/scantest"
 	"github.com/daemontools-go/daemontools/internal/testutil"
 )
@@ -99,7 +100,7 @@ func TestNoDataLost(t *testing.T) {
 	}
 	testutil.Eventually(t, 10*time.Second, "a new log supervise", func() (bool, string) {
 		for _, k := range scantest.Supervisors(p.Pid()) {
-			if k.Args[1] == "log" && testutil.PPid(k.Pid) == p.Pid() {
+			if k.Args[1] == "log" && procfs.PPid(k.Pid) == p.Pid() {
 				return true, ""
 			}
 		}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/daemontools-go/daemontools/internal/procfs"
 	"github.com/daemontools-go/daemontools/internal/scantest"
 	"github.com/daemontools-go/daemontools/internal/testutil"
 )
@@ -92,7 +93,7 @@ func TestServicesLogsAndPipes(t *testing.T) {
 	var got []string
 	byCwd := map[string]int{}
 	for _, k := range kids {
-		if testutil.PPid(k.Pid) != p.Pid() {
+		if procfs.PPid(k.Pid) != p.Pid() {
 			t.Errorf("supervise %d is not svscan's child", k.Pid)
 		}
 		// The directory it supervises: its argument, from its working
@@ -136,7 +137,7 @@ func TestServicesLogsAndPipes(t *testing.T) {
 	// The dangling symlink is reported at every scan; the rest is silent.
 	line := "svscan: warning: unable to stat dangling: file does not exist"
 	testutil.Eventually(t, 10*time.Second, "two scans", func() (bool, string) {
-		return scantest.Lines(p.Stderr.String(), line) >= 2, p.Stderr.String()
+		return testutil.CountLine(p.Stderr.String(), line) >= 2, p.Stderr.String()
 	})
 	for _, l := range strings.Split(strings.TrimSpace(p.Stderr.String()), "\n") {
 		if l != line {
@@ -162,7 +163,7 @@ func TestKilledSuperviseRestarted(t *testing.T) {
 			// Stop the logger's service and make its supervise exit.
 			testutil.Run(t, testutil.Options{}, scantest.Tool(t, "svc"), "-dx", b+"/log")
 			testutil.Eventually(t, 10*time.Second, "log supervise reaped", func() (bool, string) {
-				return testutil.PPid(k.Pid) == -1, "still there"
+				return procfs.PPid(k.Pid) == -1, "still there"
 			})
 		}
 	}
@@ -237,10 +238,10 @@ func TestKillingSvscanLeavesServices(t *testing.T) {
 	// still hold the test's output pipes.)
 	p.Signal(syscall.SIGTERM)
 	testutil.Eventually(t, 10*time.Second, "svscan dead", func() (bool, string) {
-		return !testutil.Alive(p.Pid()), "alive"
+		return !procfs.Alive(p.Pid()), "alive"
 	})
-	if !testutil.Alive(svc) || !testutil.Alive(sup) {
-		t.Errorf("service %d alive %v, supervise %d alive %v", svc, testutil.Alive(svc), sup, testutil.Alive(sup))
+	if !procfs.Alive(svc) || !procfs.Alive(sup) {
+		t.Errorf("service %d alive %v, supervise %d alive %v", svc, procfs.Alive(svc), sup, procfs.Alive(sup))
 	}
 	scantest.Stop(t, []int{sup, svc}, a)
 }

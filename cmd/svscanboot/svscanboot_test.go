@@ -1,7 +1,6 @@
 package main
 
 import (
-	"github.com/daemontools-go/daemontools/internal/lean"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -9,6 +8,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/daemontools-go/daemontools/internal/lean"
+	"github.com/daemontools-go/daemontools/internal/procfs"
 
 	"github.com/daemontools-go/daemontools/internal/scantest"
 	"github.com/daemontools-go/daemontools/internal/svscanboot"
@@ -77,7 +79,7 @@ func TestPsPicture(t *testing.T) {
 	scan := only(t, scantest.Named(all, "svscan"), "svscan")
 	rpt := only(t, scantest.Named(all, "readproctitle"), "readproctitle")
 	for _, c := range []scantest.Proc{scan, rpt} {
-		if testutil.PPid(c.Pid) != p.Pid() {
+		if procfs.PPid(c.Pid) != p.Pid() {
 			t.Errorf("%s is not svscanboot's child", c.Args[0])
 		}
 	}
@@ -117,7 +119,7 @@ func TestPsPicture(t *testing.T) {
 	}
 	// svscan's warning shows in readproctitle's title.
 	testutil.Eventually(t, 10*time.Second, "the warning in the process title", func() (bool, string) {
-		args := scantest.Cmdline(rpt.Pid)
+		args := procfs.Cmdline(rpt.Pid)
 		last := args[len(args)-1]
 		return strings.HasPrefix(last, "...") && len(last) == 400 &&
 			strings.Contains(last, "svscan: warning: unable to stat dangling: file does not exist\n"), last
@@ -156,7 +158,7 @@ func TestSecondInstanceRefused(t *testing.T) {
 		}
 	}
 	for _, d := range dirs {
-		if got := scantest.Pid(d); got != pids[d] || !testutil.Alive(got) {
+		if got := scantest.Pid(d); got != pids[d] || !procfs.Alive(got) {
 			t.Errorf("%s: service pid %d, was %d", d, got, pids[d])
 		}
 	}
@@ -171,10 +173,10 @@ func servicesIn(d string) int {
 	ents, _ := os.ReadDir("/proc")
 	for _, e := range ents {
 		pid, err := strconv.Atoi(e.Name())
-		if err != nil || scantest.Cwd(pid) != d || !testutil.Alive(pid) {
+		if err != nil || procfs.Cwd(pid) != d || !procfs.Alive(pid) {
 			continue
 		}
-		if args := scantest.Cmdline(pid); len(args) > 0 && filepath.Base(args[0]) == "sleep" {
+		if args := procfs.Cmdline(pid); len(args) > 0 && filepath.Base(args[0]) == "sleep" {
 			n++
 		}
 	}
@@ -205,7 +207,7 @@ func TestTakeover(t *testing.T) {
 		t.Errorf("svscanboot said %q, want %q", p.Stderr.String(), want)
 	}
 	for _, d := range dirs {
-		if !testutil.Alive(oldSvc[d]) {
+		if !procfs.Alive(oldSvc[d]) {
 			t.Errorf("%s: service died with svscan", d)
 		}
 	}
@@ -245,12 +247,12 @@ func TestTakeover(t *testing.T) {
 		t.Errorf("two copies of %s ran at once", d)
 	}
 	for _, s := range oldSup {
-		if testutil.Alive(s.Pid) {
+		if procfs.Alive(s.Pid) {
 			t.Errorf("old supervise %d %v still running", s.Pid, s.Args)
 		}
 	}
 	testutil.Eventually(t, 10*time.Second, "old readproctitle gone", func() (bool, string) {
-		return !testutil.Alive(oldRpt.Pid), "alive"
+		return !procfs.Alive(oldRpt.Pid), "alive"
 	})
 	all = scantest.Tree(q.Pid())
 	scan = only(t, scantest.Named(all, "svscan"), "svscan")
@@ -271,7 +273,7 @@ func TestStopOnTerm(t *testing.T) {
 	t.Parallel()
 	dir, dirs := tree(t)
 	p := boot(t, dir, dirs)
-	below := scantest.Below(p.Pid())
+	below := procfs.LiveDescendants(p.Pid())
 	p.Signal(syscall.SIGTERM)
 	if code := p.Wait(t, 20*time.Second); code != 0 {
 		t.Errorf("svscanboot exit %d after TERM, want 0; stderr %q", code, p.Stderr.String())
@@ -283,8 +285,8 @@ func TestStopOnTerm(t *testing.T) {
 	}
 	testutil.Eventually(t, 10*time.Second, "every process gone", func() (bool, string) {
 		for _, pid := range below {
-			if testutil.Alive(pid) {
-				return false, strings.Join(scantest.Cmdline(pid), " ")
+			if procfs.Alive(pid) {
+				return false, strings.Join(procfs.Cmdline(pid), " ")
 			}
 		}
 		return true, ""

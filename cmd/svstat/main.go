@@ -5,7 +5,6 @@ package main
 
 import (
 	"io"
-	"os"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -14,15 +13,15 @@ import (
 	"github.com/daemontools-go/daemontools/internal/svdir"
 )
 
-func main() { os.Exit(run(os.Args, os.Stdout, os.Stderr)) }
+func main() { diag.Main("svstat", run) }
 
-func run(args []string, stdout, stderr io.Writer) int {
+func run(_ io.Reader, stdout, stderr io.Writer, args []string) error {
 	log := diag.Logger{Prog: "svstat", W: stderr}
 	orig, err := unix.Open(".", unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
 	if err != nil {
-		log.Fatal("unable to open current directory", diag.Err(err))
-		return diag.ExitTemporary
+		return log.Failure(diag.ExitTemporary, "unable to open current directory", diag.Err(err))
 	}
+	defer unix.Close(orig)
 	// Output is buffered and written at the end: a fatal error loses it, as
 	// in 0.76.
 	var out []byte
@@ -37,12 +36,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		out = append(out, '\n')
 		if err := unix.Fchdir(orig); err != nil {
-			log.Fatal("unable to set directory", diag.Err(err))
-			return diag.ExitTemporary
+			return log.Failure(diag.ExitTemporary, "unable to set directory", diag.Err(err))
 		}
 	}
 	if len(out) > 0 {
-		stdout.Write(out)
+		stdout.Write(out) //nolint:errcheck // as 0.76, exit 0 whatever the write did
 	}
-	return 0
+	return nil
 }

@@ -10,16 +10,16 @@ package main
 
 import (
 	"io"
-	"os"
 
+	"github.com/daemontools-go/daemontools/internal/diag"
 	"github.com/daemontools-go/daemontools/internal/tai64n"
 )
 
-func main() { os.Exit(run(os.Args, os.Stdin, os.Stdout)) }
+func main() { diag.Main("tai64n", run) }
 
-func run(_ []string, stdin io.Reader, stdout io.Writer) int {
+func run(stdin io.Reader, stdout, _ io.Writer, _ []string) error {
 	if err := tai64n.Filter(stdin, stdout, &tai64n.Stamper{}); err != nil {
-		return 111
+		return diag.Exit(diag.ExitTemporary)
 	}
-	return 0
+	return nil
 }

@@ -2,10 +2,12 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/daemontools-go/daemontools/internal/diag"
 	"github.com/daemontools-go/daemontools/internal/testutil"
 )
 
@@ -16,13 +18,27 @@ var label = regexp.MustCompile(`(?m)^@4[0-9a-f]{23} `)
 func TestRun(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
-	if code := run(nil, strings.NewReader("ONE\n\nTWO"), &out); code != 0 {
-		t.Fatal(code)
+	if err := run(strings.NewReader("ONE\n\nTWO"), &out, nil, nil); err != nil {
+		t.Fatal(err)
 	}
 	if got := label.ReplaceAllString(out.String(), "@ "); got != "@ ONE\n@ \n@ TWO" {
 		t.Errorf("%q", out.String())
 	}
 }
+
+// A write error ends run with exit code 111 and no message.
+func TestRunWriteError(t *testing.T) {
+	t.Parallel()
+	var stderr bytes.Buffer
+	err := run(strings.NewReader("x\n"), failingWriter{}, &stderr, []string{"tai64n"})
+	if code := diag.Code("tai64n", &stderr, err); code != 111 || stderr.Len() != 0 {
+		t.Errorf("exit %d, stderr %q", code, stderr.String())
+	}
+}
+
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("no space left") }
 
 // TestSameAsDebian: the same lines, labelled the same way.
 func TestSameAsDebian(t *testing.T) {

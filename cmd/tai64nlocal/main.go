@@ -13,15 +13,16 @@ import (
 	"io"
 	"os"
 
+	"github.com/daemontools-go/daemontools/internal/diag"
 	"github.com/daemontools-go/daemontools/internal/tai64nlocal"
 )
 
-func main() { os.Exit(run(os.Args, os.Stdin, os.Stdout)) }
+func main() { diag.Main("tai64nlocal", run) }
 
-func run(_ []string, stdin io.Reader, stdout io.Writer) int {
+func run(stdin io.Reader, stdout, _ io.Writer, _ []string) error {
 	tz, set := os.LookupEnv("TZ")
 	if err := tai64nlocal.Convert(stdin, stdout, tai64nlocal.LoadZone(tz, set)); err != nil {
-		return 111
+		return diag.Exit(diag.ExitTemporary)
 	}
-	return 0
+	return nil
 }

@@ -2,12 +2,14 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"math/rand"
 	"os"
 	"strings"
 	"testing"
 
+	"github.com/daemontools-go/daemontools/internal/diag"
 	"github.com/daemontools-go/daemontools/internal/testutil"
 )
 
@@ -16,8 +18,8 @@ func TestMain(m *testing.M) { testutil.Main(m) }
 func TestRun(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
-	if code := run(nil, strings.NewReader("x\n"), &out); code != 0 || out.String() != "x\n" {
-		t.Errorf("exit %d, %q", code, out.String())
+	if err := run(strings.NewReader("x\n"), &out, nil, nil); err != nil || out.String() != "x\n" {
+		t.Errorf("%v, %q", err, out.String())
 	}
 }
 
@@ -45,6 +47,20 @@ func labels(seed int64, n int) []string {
 	}
 	return out
 }
+
+// A write error ends run with exit code 111 and no message.
+func TestRunWriteError(t *testing.T) {
+	t.Parallel()
+	var stderr bytes.Buffer
+	err := run(strings.NewReader("x\n"), failingWriter{}, &stderr, []string{"tai64nlocal"})
+	if code := diag.Code("tai64nlocal", &stderr, err); code != 111 || stderr.Len() != 0 {
+		t.Errorf("exit %d, stderr %q", code, stderr.String())
+	}
+}
+
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("no space left") }
 
 // TestSameAsDebian converts the same labels with ours and Debian's in many
 // zones. Lines ours leaves unchanged are where 0.76 crashes: each of those

@@ -9,22 +9,23 @@ import (
 
 	"github.com/daemontools-go/daemontools/internal/diag"
 	"github.com/daemontools-go/daemontools/internal/getopt"
-	"github.com/daemontools-go/daemontools/internal/pathexec"
 )
 
-// Exec replaces the process with args[0] (PATH search as in 0.76) given
-// args and env. It returns only on failure, after writing
-// "PROG: fatal: unable to run CHILD: ERR", with exit code 111.
-func Exec(log diag.Logger, args, env []string) int {
-	err := pathexec.Exec(args, env)
-	log.Fatal("unable to run ", args[0], diag.Err(err))
-	return diag.ExitTemporary
-}
+// Execve replaces the process with args[0], searched along $PATH as 0.76
+// does, given args and env, and returns only on failure: pathexec.Exec.
+// Each command holds its Execve in a variable that the tests of its run
+// replace with a stand-in, which returns nil for an exec that happened.
+type Execve func(args, env []string) error
 
-// Usage writes the program's usage line and returns code.
-func Usage(log diag.Logger, text string, code int) int {
-	log.Usage(text)
-	return code
+// Exec is the last step of a chain-loading program: execve(args, env). It
+// returns only if the exec failed, with the error that ends the program
+// with "PROG: fatal: unable to run CHILD: ERR" and exit code 111 (or nil
+// when a test's stand-in says the exec happened).
+func Exec(log diag.Logger, execve Execve, args, env []string) error {
+	if err := execve(args, env); err != nil {
+		return log.Failure(diag.ExitTemporary, "unable to run ", args[0], diag.Err(err))
+	}
+	return nil
 }
 
 // OptionError writes getopt's complaint as sgetopt does: "NAME: TEXT",

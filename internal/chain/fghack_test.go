@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/daemontools-go/daemontools/internal/procfs"
 	"github.com/daemontools-go/daemontools/internal/testutil"
 )
 
@@ -44,11 +45,11 @@ func TestFghackWaitsForBackground(t *testing.T) {
 	p := testutil.Start(t, testutil.Options{StdinF: r}, testutil.Bin(t, "fghack"), "sh", "-c", "exec 4<&0; cat <&4 >/dev/null 2>&1 & echo started; exit 7")
 	r.Close()
 	testutil.Eventually(t, 10*time.Second, "fghack's child to exit", func() (bool, string) {
-		kids := testutil.Children(p.Pid())
+		kids := procfs.Children(p.Pid())
 		if len(kids) != 1 || p.Stdout.String() != "started\n" {
 			return false, fmt.Sprintf("children %v, stdout %q", kids, p.Stdout.String())
 		}
-		return !testutil.Alive(kids[0]), "child still running"
+		return !procfs.Alive(kids[0]), "child still running"
 	})
 	if p.Exited() {
 		t.Fatal("fghack exited while a background process holds the pipe")

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"sync"
 )
 
 // Run is the one entry shape of every command of the suite, after u-root's
@@ -42,8 +43,12 @@ func (l Logger) Failure(code int, parts ...string) error {
 
 // UsageError returns the error that ends a command with ExitUsage after
 // printing "PROG: usage: " followed by text.
-func (l Logger) UsageError(text string) error {
-	return &ExitError{Code: ExitUsage, Msg: l.text("usage: ", []string{text})}
+func (l Logger) UsageError(text string) error { return l.UsageExit(ExitUsage, text) }
+
+// UsageExit is UsageError with another exit code: envdir's usage error
+// exits 111, as in 0.76.
+func (l Logger) UsageExit(code int, text string) error {
+	return &ExitError{Code: code, Msg: l.text("usage: ", []string{text})}
 }
 
 // Code maps the error a command's run returned to its exit code, printing
@@ -54,8 +59,7 @@ func Code(prog string, stderr io.Writer, err error) int {
 	if err == nil {
 		return 0
 	}
-	var ee *ExitError
-	if errors.As(err, &ee) {
+	if ee := exitErrorOf(err); ee != nil {
 		if ee.Msg != "" {
 			io.WriteString(stderr, ee.Msg+"\n") //nolint:errcheck // nowhere to report it
 		}
@@ -65,10 +69,50 @@ func Code(prog string, stderr io.Writer, err error) int {
 	return ExitTemporary
 }
 
+// exitTarget is the target of errors.As in exitErrorOf, allocated once: a
+// local variable would escape to the heap, and Code must not allocate for
+// an ExitError without a message, which softlimit returns after lowering
+// its memory limits below what the Go runtime has mapped.
+var (
+	exitMu     sync.Mutex
+	exitTarget = new(*ExitError)
+)
+
+// exitErrorOf is the ExitError in err's chain, or nil.
+func exitErrorOf(err error) *ExitError {
+	exitMu.Lock()
+	defer exitMu.Unlock()
+	*exitTarget = nil
+	if !errors.As(err, exitTarget) {
+		return nil
+	}
+	return *exitTarget
+}
+
 // Main runs run with the process's standard streams and arguments and
 // exits with the code Code gives.
 func Main(prog string, run Run) {
 	os.Exit(Code(prog, os.Stderr, run(os.Stdin, os.Stdout, os.Stderr, os.Args)))
+}
+
+// Fd returns the descriptor of r if r is an *os.File, for the commands
+// that read their input with raw system calls, as 0.76 does (multilog,
+// readproctitle). Unlike File.Fd it leaves the descriptor's blocking mode
+// alone.
+func Fd(r io.Reader) (int, bool) {
+	f, ok := r.(*os.File)
+	if !ok {
+		return -1, false
+	}
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return -1, false
+	}
+	fd := -1
+	if rc.Control(func(d uintptr) { fd = int(d) }) != nil {
+		return -1, false
+	}
+	return fd, true
 }
 
 func itoa(n int) string {

@@ -7,6 +7,7 @@ package errstr
 
 import (
 	"errors"
+	"sync"
 
 	"golang.org/x/sys/unix"
 )
@@ -127,9 +128,28 @@ func Text(err error) string {
 	if err == nil {
 		return "no error"
 	}
-	var e unix.Errno
-	if errors.As(err, &e) {
+	if e, ok := ErrnoOf(err); ok {
 		return Errno(e)
 	}
 	return err.Error()
+}
+
+// errnoTarget is the target of errors.As in ErrnoOf, allocated once: a
+// local variable would escape to the heap.
+var (
+	errnoMu     sync.Mutex
+	errnoTarget = new(unix.Errno)
+)
+
+// ErrnoOf returns the errno in err's chain, as errors.As finds it, and
+// allocates nothing: softlimit needs the errno of a failed setrlimit after
+// it has lowered its memory limits.
+func ErrnoOf(err error) (unix.Errno, bool) {
+	errnoMu.Lock()
+	defer errnoMu.Unlock()
+	*errnoTarget = 0
+	if !errors.As(err, errnoTarget) {
+		return 0, false
+	}
+	return *errnoTarget, true
 }

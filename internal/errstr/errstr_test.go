@@ -51,3 +51,16 @@ func TestTextUnwraps(t *testing.T) {
 		t.Errorf("Text(nil) = %q", got)
 	}
 }
+
+func TestErrnoOf(t *testing.T) {
+	wrapped := fmt.Errorf("ctx: %w", os.NewSyscallError("setrlimit", unix.EPERM))
+	if e, ok := ErrnoOf(wrapped); !ok || e != unix.EPERM {
+		t.Errorf("ErrnoOf(wrapped EPERM) = %v, %v", e, ok)
+	}
+	if e, ok := ErrnoOf(errors.New("no errno")); ok || e != 0 {
+		t.Errorf("ErrnoOf(plain) = %v, %v", e, ok)
+	}
+	if n := testing.AllocsPerRun(100, func() { ErrnoOf(wrapped) }); n != 0 {
+		t.Errorf("ErrnoOf allocates %v times", n)
+	}
+}

@@ -17,6 +17,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/daemontools-go/daemontools/internal/errstr"
 	"github.com/daemontools-go/daemontools/internal/getopt"
 )
 
@@ -121,7 +122,7 @@ func Apply(settings []Setting) (op string, errno syscall.Errno) {
 }
 
 func errnoOf(err error) syscall.Errno {
-	if e, ok := err.(syscall.Errno); ok {
+	if e, ok := errstr.ErrnoOf(err); ok {
 		return e
 	}
 	return syscall.EINVAL

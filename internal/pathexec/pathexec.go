@@ -37,7 +37,12 @@ func Search(name string, env []string, try func(path string) error) error {
 		if elem == "" {
 			elem = "."
 		}
-		if err := try(elem + "/" + name); !keepSearching(err, &saved) {
+		err := try(elem + "/" + name)
+		goOn, remember := next(err)
+		if remember {
+			saved = err
+		}
+		if !goOn {
 			return err
 		}
 		if !more {
@@ -51,20 +56,20 @@ func Search(name string, env []string, try func(path string) error) error {
 	return unix.ENOENT
 }
 
-// keepSearching reports whether the search goes on after an exec attempt
-// failed with err: ENOENT is passed over, EACCES, EPERM and EISDIR are
-// remembered in saved, and anything else (or success) ends the search.
-func keepSearching(err error, saved *error) bool {
+// next says what an exec attempt that failed with err means for the
+// search: ENOENT is passed over, EACCES, EPERM and EISDIR are passed over
+// and remembered (the last one is the search's error if nothing runs), and
+// anything else (or success) ends the search.
+func next(err error) (goOn, remember bool) {
 	switch {
 	case err == nil:
-		return false
+		return false, false
 	case errors.Is(err, unix.ENOENT):
-		return true
+		return true, false
 	case errors.Is(err, unix.EACCES), errors.Is(err, unix.EPERM), errors.Is(err, unix.EISDIR):
-		*saved = err
-		return true
+		return true, true
 	}
-	return false
+	return false, false
 }
 
 // Exec replaces the process with args[0], found by Search, given args and env.

@@ -61,19 +61,24 @@ func restoreNofile() {
 }
 
 // Exec replaces the process with the prepared program. It returns only on
-// failure, with the error Search would have chosen, and allocates nothing.
-func (p *Prepared) Exec() error {
-	var saved error
+// failure, with the error number Search would have chosen, and allocates
+// nothing.
+func (p *Prepared) Exec() unix.Errno {
+	var saved unix.Errno
 	for _, path := range p.paths {
 		_, _, e := unix.RawSyscall(unix.SYS_EXECVE,
 			uintptr(unsafe.Pointer(path)),
 			uintptr(unsafe.Pointer(&p.argv[0])),
 			uintptr(unsafe.Pointer(&p.envv[0])))
-		if !keepSearching(e, &saved) {
+		goOn, remember := next(e)
+		if remember {
+			saved = e
+		}
+		if !goOn {
 			return e
 		}
 	}
-	if saved != nil {
+	if saved != 0 {
 		return saved
 	}
 	return unix.ENOENT

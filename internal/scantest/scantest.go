@@ -1,22 +1,22 @@
 // Package scantest holds what the tests of svscan, svscanboot and
 // readproctitle share: finding the programs (ours when built, else
 // Debian's, so that svscan can be tested before our supervise, svc and
-// multilog exist), building service directories, looking at processes
-// through /proc, and taking a supervision tree down at the end of a test so
-// that nothing is left behind.
+// multilog exist), building scanned directories, looking at the process
+// tree below a scanner (through package procfs), and taking a supervision
+// tree down at the end of a test so that nothing is left behind.
 package scantest
 
 import (
 	"bytes"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/daemontools-go/daemontools/internal/status"
+	"github.com/daemontools-go/daemontools/internal/layout"
+	"github.com/daemontools-go/daemontools/internal/procfs"
+	"github.com/daemontools-go/daemontools/internal/svtest"
 	"github.com/daemontools-go/daemontools/internal/testutil"
 )
 
@@ -59,27 +59,12 @@ func Env(t testing.TB, interval string) []string {
 func Service(t testing.TB, dir, name, run string) string {
 	t.Helper()
 	d := filepath.Join(dir, name)
-	testutil.WriteFile(t, filepath.Join(d, "run"), run, 0o755)
+	testutil.WriteFile(t, filepath.Join(d, layout.Run), run, 0o755)
 	return d
 }
 
 // Sleeper is a run script that stays up doing nothing.
 const Sleeper = "#!/bin/sh\nexec sleep 3600\n"
-
-// Cmdline returns the arguments of pid as /proc shows them (nil if gone).
-func Cmdline(pid int) []string {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
-	if err != nil || len(b) == 0 {
-		return nil
-	}
-	return strings.Split(strings.TrimSuffix(string(b), "\x00"), "\x00")
-}
-
-// Cwd returns the working directory of pid.
-func Cwd(pid int) string {
-	s, _ := os.Readlink("/proc/" + strconv.Itoa(pid) + "/cwd")
-	return s
-}
 
 // Proc is a live process below some root.
 type Proc struct {
@@ -88,36 +73,12 @@ type Proc struct {
 	Cwd  string
 }
 
-// Below returns every process below root, reading /proc once (testutil's
-// Descendants reads it once per process, too slow for thousands).
-func Below(root int) []int {
-	kids := map[int][]int{}
-	ents, _ := os.ReadDir("/proc")
-	for _, e := range ents {
-		if pid, err := strconv.Atoi(e.Name()); err == nil {
-			ppid := testutil.PPid(pid)
-			kids[ppid] = append(kids[ppid], pid)
-		}
-	}
-	var out []int
-	queue := []int{root}
-	for len(queue) > 0 {
-		k := kids[queue[0]]
-		queue = append(queue[1:], k...)
-		out = append(out, k...)
-	}
-	return out
-}
-
 // Tree returns the live (not zombie) processes below root.
 func Tree(root int) []Proc {
 	var out []Proc
-	for _, pid := range Below(root) {
-		if !testutil.Alive(pid) {
-			continue
-		}
-		if args := Cmdline(pid); args != nil {
-			out = append(out, Proc{Pid: pid, Args: args, Cwd: Cwd(pid)})
+	for _, pid := range procfs.LiveDescendants(root) {
+		if args := procfs.Cmdline(pid); args != nil {
+			out = append(out, Proc{Pid: pid, Args: args, Cwd: procfs.Cwd(pid)})
 		}
 	}
 	return out
@@ -135,21 +96,12 @@ func Named(procs []Proc, name string) []Proc {
 	return out
 }
 
-// Status reads dir/supervise/status.
-func Status(dir string) (status.Status, error) {
-	b, err := os.ReadFile(filepath.Join(dir, "supervise", "status"))
-	if err != nil {
-		return status.Status{}, err
-	}
-	return status.Decode(b)
-}
-
 // WaitUp waits until the service in every dir reports a running pid.
 func WaitUp(t testing.TB, d time.Duration, dirs ...string) {
 	t.Helper()
 	for _, dir := range dirs {
 		testutil.Eventually(t, d, dir+" up", func() (bool, string) {
-			st, err := Status(dir)
+			st, err := svtest.ReadStatus(dir)
 			if err != nil {
 				return false, err.Error()
 			}
@@ -160,7 +112,7 @@ func WaitUp(t testing.TB, d time.Duration, dirs ...string) {
 
 // Pid returns the service pid supervise records in dir, or 0.
 func Pid(dir string) int {
-	st, err := Status(dir)
+	st, err := svtest.ReadStatus(dir)
 	if err != nil {
 		return 0
 	}
@@ -175,7 +127,7 @@ func Pid(dir string) int {
 // services.
 func StopTree(t testing.TB, root int, dirs ...string) {
 	t.Helper()
-	below := Below(root)
+	below := procfs.LiveDescendants(root)
 	scanners := Named(Tree(root), "svscan")
 	syscall.Kill(root, syscall.SIGKILL) //nolint:errcheck
 	for _, p := range scanners {
@@ -195,11 +147,11 @@ func Stop(t testing.TB, pids []int, dirs ...string) {
 	}
 	deadline := time.Now().Add(10*time.Second + time.Duration(len(pids))*time.Millisecond)
 	for _, pid := range pids {
-		for testutil.Alive(pid) && time.Now().Before(deadline) {
+		for procfs.Alive(pid) && time.Now().Before(deadline) {
 			time.Sleep(10 * time.Millisecond)
 		}
-		if testutil.Alive(pid) {
-			t.Errorf("process %d %q still running after svc -dx: killed", pid, Cmdline(pid))
+		if procfs.Alive(pid) {
+			t.Errorf("process %d %q still running after svc -dx: killed", pid, procfs.Cmdline(pid))
 			syscall.Kill(pid, syscall.SIGKILL) //nolint:errcheck
 		}
 	}
@@ -211,73 +163,10 @@ func Stop(t testing.TB, pids []int, dirs ...string) {
 	}
 }
 
-// Lines counts the lines of text equal to line.
-func Lines(text, line string) int {
-	n := 0
-	for _, l := range strings.Split(text, "\n") {
-		if l == line {
-			n++
-		}
-	}
-	return n
-}
-
 // Contains reports whether file holds sub.
 func Contains(file, sub string) bool {
 	b, _ := os.ReadFile(file)
 	return bytes.Contains(b, []byte(sub))
-}
-
-// Usage is what a process has cost so far, all threads together.
-type Usage struct {
-	Ticks    int64 // utime+stime from /proc/PID/stat, in clock ticks (1/100 s)
-	CPU      time.Duration
-	Switches int64 // voluntary + involuntary context switches: wake-ups
-}
-
-// Add sums two usages.
-func (u Usage) Add(v Usage) Usage {
-	return Usage{u.Ticks + v.Ticks, u.CPU + v.CPU, u.Switches + v.Switches}
-}
-
-// Sub is u - v.
-func (u Usage) Sub(v Usage) Usage {
-	return Usage{u.Ticks - v.Ticks, u.CPU - v.CPU, u.Switches - v.Switches}
-}
-
-// UsageOf reads pid's usage: ticks from /proc/PID/stat, CPU time on-CPU
-// from every /proc/PID/task/TID/schedstat (nanoseconds) and context
-// switches from every /proc/PID/task/TID/status.
-func UsageOf(pid int) Usage {
-	var u Usage
-	dir := "/proc/" + strconv.Itoa(pid)
-	if b, err := os.ReadFile(dir + "/stat"); err == nil {
-		f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
-		if len(f) > 12 {
-			ut, _ := strconv.ParseInt(f[11], 10, 64)
-			st, _ := strconv.ParseInt(f[12], 10, 64)
-			u.Ticks = ut + st
-		}
-	}
-	tasks, _ := os.ReadDir(dir + "/task")
-	for _, task := range tasks {
-		td := dir + "/task/" + task.Name()
-		if b, err := os.ReadFile(td + "/schedstat"); err == nil {
-			if f := strings.Fields(string(b)); len(f) > 0 {
-				ns, _ := strconv.ParseInt(f[0], 10, 64)
-				u.CPU += time.Duration(ns)
-			}
-		}
-		if b, err := os.ReadFile(td + "/status"); err == nil {
-			for _, l := range strings.Split(string(b), "\n") {
-				if k, v, ok := strings.Cut(l, ":"); ok && strings.HasSuffix(k, "ctxt_switches") {
-					n, _ := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
-					u.Switches += n
-				}
-			}
-		}
-	}
-	return u
 }
 
 // Supervisors returns the supervise processes svscan pid started: its
@@ -286,9 +175,9 @@ func UsageOf(pid int) Usage {
 // sometimes show one more.)
 func Supervisors(pid int) []Proc {
 	var out []Proc
-	for _, c := range testutil.Children(pid) {
-		if args := Cmdline(c); len(args) > 0 && filepath.Base(args[0]) == "supervise" && testutil.Alive(c) {
-			out = append(out, Proc{Pid: c, Args: args, Cwd: Cwd(c)})
+	for _, c := range procfs.LiveChildren(pid) {
+		if args := procfs.Cmdline(c); len(args) > 0 && filepath.Base(args[0]) == "supervise" {
+			out = append(out, Proc{Pid: c, Args: args, Cwd: procfs.Cwd(c)})
 		}
 	}
 	return out

@@ -6,6 +6,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/daemontools-go/daemontools/internal/errstr"
+	"github.com/daemontools-go/daemontools/internal/layout"
 	"github.com/daemontools-go/daemontools/internal/status"
 )
 
@@ -28,22 +29,22 @@ func (l *Lister) AppendLine(dst []byte, at int, now int64) []byte {
 	if err != nil {
 		return AppendError(dst, &StatError{Step: "stat down", Err: err})
 	}
-	fd, err := openFIFO(at, OKFIFO)
+	fd, err := openFIFO(at, layout.OK)
 	if err == ErrNotRunning {
 		return AppendError(dst, err)
 	}
 	if err != nil {
-		return AppendError(dst, &StatError{Step: "open supervise/ok", Err: err})
+		return AppendError(dst, &StatError{Step: "open " + layout.OK, Err: err})
 	}
 	unix.Close(fd)
-	fd, err = unix.Openat(at, StatusFile, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	fd, err = unix.Openat(at, layout.Status, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return AppendError(dst, &StatError{Step: "open supervise/status", Err: err})
+		return AppendError(dst, &StatError{Step: "open " + layout.Status, Err: err})
 	}
 	n, err := unix.Read(fd, l.rec[:])
 	unix.Close(fd)
 	if err == nil && n < status.Size {
-		return AppendError(dst, &StatError{Step: "read supervise/status", Err: status.ErrBadFormat})
+		return AppendError(dst, &StatError{Step: "read " + layout.Status, Err: status.ErrBadFormat})
 	}
 	st, _ := status.Decode(l.rec[:])
 	return st.AppendLine(dst, now, up)

@@ -19,14 +19,8 @@ import (
 	"errors"
 
 	"golang.org/x/sys/unix"
-)
 
-// Paths inside a service directory.
-const (
-	DownFile    = "down"
-	ControlFIFO = "supervise/control"
-	OKFIFO      = "supervise/ok"
-	StatusFile  = "supervise/status"
+	"github.com/daemontools-go/daemontools/internal/layout"
 )
 
 // ErrNotRunning is what ENXIO on opening a FIFO for writing means.
@@ -55,7 +49,7 @@ func openFIFO(at int, path string) (int, error) {
 // descriptor is switched to blocking first, and nothing is written when cmds
 // is empty (Send then only checks that supervise runs).
 func Send(at int, cmds []byte) error {
-	fd, err := openFIFO(at, ControlFIFO)
+	fd, err := openFIFO(at, layout.Control)
 	if err != nil {
 		return &ControlError{Err: err}
 	}
@@ -79,7 +73,7 @@ func Send(at int, cmds []byte) error {
 // Running reports whether a supervise holds supervise/ok open, as svok
 // decides it: ENOENT and ENXIO mean no; other errors are returned.
 func Running(at int) (bool, error) {
-	fd, err := openFIFO(at, OKFIFO)
+	fd, err := openFIFO(at, layout.OK)
 	switch {
 	case err == nil:
 		unix.Close(fd)
@@ -94,7 +88,7 @@ func Running(at int) (bool, error) {
 // ENOENT is returned.
 func normallyUp(at int) (bool, error) {
 	var st unix.Stat_t
-	err := unix.Fstatat(at, DownFile, &st, 0)
+	err := unix.Fstatat(at, layout.Down, &st, 0)
 	if err == nil {
 		return false, nil
 	}

@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/daemontools-go/daemontools/internal/layout"
 	"github.com/daemontools-go/daemontools/internal/status"
 	"github.com/daemontools-go/daemontools/internal/tai64"
 )
@@ -28,7 +29,7 @@ func dirfd(t *testing.T) (string, int) {
 func fifos(t *testing.T, dir string, reader bool) int {
 	os.MkdirAll(filepath.Join(dir, "supervise"), 0o700)
 	ctl := -1
-	for _, n := range []string{ControlFIFO, OKFIFO} {
+	for _, n := range []string{layout.Control, layout.OK} {
 		if err := unix.Mkfifo(filepath.Join(dir, n), 0o600); err != nil {
 			t.Fatal(err)
 		}
@@ -40,7 +41,7 @@ func fifos(t *testing.T, dir string, reader bool) int {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { unix.Close(fd) })
-		if n == ControlFIFO {
+		if n == layout.Control {
 			ctl = fd
 		}
 	}
@@ -100,7 +101,7 @@ func TestLister(t *testing.T) {
 	}
 	st := status.Status{When: tai64.FromUnix(990, 0), Pid: 42, Paused: true, Want: 'd'}
 	b := st.Encode()
-	path := filepath.Join(dir, StatusFile)
+	path := filepath.Join(dir, layout.Status)
 	os.WriteFile(path, b[:], 0o644)
 	if got := line(); got != "up (pid 42) 10 seconds, paused, want down" {
 		t.Error(got)

@@ -5,18 +5,18 @@
 package svtest
 
 import (
+	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"golang.org/x/sys/unix"
 
+	"github.com/daemontools-go/daemontools/internal/layout"
 	"github.com/daemontools-go/daemontools/internal/status"
 	"github.com/daemontools-go/daemontools/internal/svdir"
 	"github.com/daemontools-go/daemontools/internal/testutil"
@@ -87,16 +87,26 @@ func (s *Service) dirfd(t testing.TB) int {
 	return fd
 }
 
-// Status reads the status record.
-func (s *Service) Status(t testing.TB) status.Status {
-	t.Helper()
-	b, err := os.ReadFile(s.Path(svdir.StatusFile))
+// ReadStatus reads and decodes the status record of the service directory
+// dir (supervise/status).
+func ReadStatus(dir string) (status.Status, error) {
+	b, err := os.ReadFile(filepath.Join(dir, layout.Status))
 	if err != nil {
-		t.Fatal(err)
+		return status.Status{}, err
 	}
 	st, err := status.Decode(b)
 	if err != nil {
-		t.Fatalf("status %q: %v", b, err)
+		return status.Status{}, fmt.Errorf("%s %q: %w", layout.Status, b, err)
+	}
+	return st, nil
+}
+
+// Status reads the status record.
+func (s *Service) Status(t testing.TB) status.Status {
+	t.Helper()
+	st, err := ReadStatus(s.Dir)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return st
 }
@@ -106,12 +116,11 @@ func (s *Service) WaitStatus(t testing.TB, what string, cond func(status.Status)
 	t.Helper()
 	var st status.Status
 	testutil.Eventually(t, Deadline, what, func() (bool, string) {
-		b, err := os.ReadFile(s.Path(svdir.StatusFile))
-		if err != nil {
+		var err error
+		if st, err = ReadStatus(s.Dir); err != nil {
 			return false, err.Error()
 		}
-		st, err = status.Decode(b)
-		return err == nil && cond(st), Describe(st)
+		return cond(st), Describe(st)
 	})
 	return st
 }
@@ -157,14 +166,6 @@ func Normalize(s string) string {
 	return secondsRE.ReplaceAllString(s, "N seconds")
 }
 
-// Lines splits output into lines, dropping a final empty one.
-func Lines(s string) []string {
-	if s == "" {
-		return nil
-	}
-	return strings.Split(strings.TrimSuffix(s, "\n"), "\n")
-}
-
 // Fake stands in for a running supervise: it makes supervise/control and
 // supervise/ok FIFOs in a service directory and holds them open for reading.
 type Fake struct {
@@ -175,10 +176,10 @@ type Fake struct {
 // supervise that has since died leaves them.
 func MakeFIFOs(t testing.TB, dir string) {
 	t.Helper()
-	if err := os.MkdirAll(filepath.Join(dir, "supervise"), 0o700); err != nil {
+	if err := os.MkdirAll(filepath.Join(dir, layout.SuperviseDir), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{svdir.ControlFIFO, svdir.OKFIFO} {
+	for _, name := range []string{layout.Control, layout.OK} {
 		if err := unix.Mkfifo(filepath.Join(dir, name), 0o600); err != nil && err != unix.EEXIST {
 			t.Fatal(err)
 		}
@@ -190,13 +191,13 @@ func NewFake(t testing.TB, dir string) *Fake {
 	t.Helper()
 	MakeFIFOs(t, dir)
 	f := &Fake{}
-	for _, name := range []string{svdir.ControlFIFO, svdir.OKFIFO} {
+	for _, name := range []string{layout.Control, layout.OK} {
 		fd, err := unix.Open(filepath.Join(dir, name), unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { unix.Close(fd) })
-		if name == svdir.ControlFIFO {
+		if name == layout.Control {
 			f.control = fd
 		}
 	}
@@ -220,7 +221,7 @@ func (f *Fake) Commands() string {
 func WriteStatus(t testing.TB, dir string, st status.Status) {
 	t.Helper()
 	b := st.Encode()
-	testutil.WriteFile(t, filepath.Join(dir, svdir.StatusFile), string(b[:]), 0o644)
+	testutil.WriteFile(t, filepath.Join(dir, layout.Status), string(b[:]), 0o644)
 }
 
 // RunAs runs a copy of bin (so that the user may execute it) with args as
@@ -233,17 +234,5 @@ func RunAs(t testing.TB, uid, gid uint32, dir, bin string, args ...string) testu
 	}
 	prog := filepath.Join(testutil.PublicDir(t), filepath.Base(bin))
 	testutil.WriteFile(t, prog, string(b), 0o755)
-	cmd := exec.Command(prog, args...)
-	cmd.Dir = dir
-	var stdout, stderr testutil.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uid, Gid: gid}}
-	err = cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return testutil.Result{Stdout: stdout.String(), Stderr: stderr.String(), Code: code}
+	return testutil.Run(t, testutil.Options{Dir: dir, Credential: &syscall.Credential{Uid: uid, Gid: gid}}, prog, args...)
 }

@@ -1,7 +1,8 @@
 // Package testutil runs the suite's real binaries in tests: it builds every
 // command once per test binary, starts processes in their own process groups
 // and kills them at cleanup, polls with deadlines, and finds Debian's
-// daemontools binaries for interoperability tests.
+// daemontools binaries for interoperability tests. Reading processes from
+// /proc (parent, children, liveness, command line) is package procfs.
 //
 // A package with integration tests declares
 //
@@ -16,10 +17,10 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -27,13 +28,21 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/daemontools-go/daemontools/internal/diag"
+	"github.com/daemontools-go/daemontools/internal/procfs"
 )
 
 var binDir string
 
 // Main builds the commands (or uses $DAEMONTOOLS_BIN when set, as `make test`
-// does), runs the tests, kills every process left behind, and exits.
+// does), runs the tests, kills every process left behind, and exits. In a
+// test binary started by StartFromBadParent it runs no test: it becomes
+// that parent and executes the program.
 func Main(m *testing.M) {
+	if spec, ok := os.LookupEnv(badParentVar); ok {
+		os.Exit(becomeBadParent(spec))
+	}
 	os.Exit(runMain(m))
 }
 
@@ -196,6 +205,9 @@ type Options struct {
 	Files   []*os.File // extra files, as fd 3, 4, ...
 	StdinF  *os.File   // stdin as a file (a pipe end, say)
 	StdoutF *os.File   // stdout as a file instead of a buffer
+	// Credential, when set, runs the process as that user and group
+	// (which needs root).
+	Credential *syscall.Credential
 }
 
 // Start starts name with args in its own process group. At cleanup the whole
@@ -221,7 +233,7 @@ func Start(t testing.TB, o Options, name string, args ...string) *Proc {
 	cmd.ExtraFiles = o.Files
 	// Pdeathsig: should the test binary die (a SIGPIPE from "go test | head"),
 	// its children die with it instead of running on.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL, Credential: o.Credential}
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", name, err)
 	}
@@ -296,58 +308,11 @@ func Eventually(t testing.TB, d time.Duration, what string, cond func() (bool, s
 	}
 }
 
-// Children returns the pids whose parent is ppid, read from /proc.
-func Children(ppid int) []int {
-	var out []int
-	ents, _ := os.ReadDir("/proc")
-	for _, e := range ents {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		if PPid(pid) == ppid {
-			out = append(out, pid)
-		}
-	}
-	return out
-}
-
-// PPid returns the parent pid of pid from /proc/PID/stat, or -1.
-func PPid(pid int) int {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return -1
-	}
-	// The command name is in parentheses and may hold spaces: parse after the last ')'.
-	i := bytes.LastIndexByte(b, ')')
-	f := strings.Fields(string(b[i+1:]))
-	if len(f) < 2 {
-		return -1
-	}
-	ppid, _ := strconv.Atoi(f[1])
-	return ppid
-}
-
-// Descendants returns every process below pid, read from /proc.
-func Descendants(pid int) []int {
-	var out []int
-	queue := []int{pid}
-	for len(queue) > 0 {
-		kids := Children(queue[0])
-		queue = append(queue[1:], kids...)
-		out = append(out, kids...)
-	}
-	return out
-}
-
 // KillChildren kills every process below this one that is still running
 // (zombies aside) and reaps what it can; it returns how many it killed.
 func KillChildren() int {
 	n := 0
-	for _, pid := range Descendants(os.Getpid()) {
-		if state(pid) == 'Z' {
-			continue
-		}
+	for _, pid := range procfs.LiveDescendants(os.Getpid()) {
 		if syscall.Kill(pid, syscall.SIGKILL) == nil {
 			n++
 		}
@@ -362,16 +327,47 @@ func KillChildren() int {
 	return n
 }
 
-func state(pid int) byte {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return 0
+// CallRun calls a command's run function in this process, as diag.Main
+// would with args (args[0] is the program name) and stdin (nil: empty),
+// and returns what it wrote and the exit code with the message that
+// diag.Code gives its error.
+func CallRun(t testing.TB, run diag.Run, stdin io.Reader, args ...string) Result {
+	t.Helper()
+	if stdin == nil {
+		stdin = strings.NewReader("")
 	}
-	i := bytes.LastIndexByte(b, ')')
-	if i+2 >= len(b) {
-		return 0
+	var stdout, stderr Buffer
+	err := run(stdin, &stdout, &stderr, args)
+	code := diag.Code(args[0], &stderr, err)
+	return Result{Stdout: stdout.String(), Stderr: stderr.String(), Code: code}
+}
+
+// ExpectRun is CallRun, failing the test unless the result is want.
+func ExpectRun(t testing.TB, want Result, run diag.Run, stdin io.Reader, args ...string) {
+	t.Helper()
+	if r := CallRun(t, run, stdin, args...); r != want {
+		t.Errorf("%q:\n got  %+v\n want %+v", args, r, want)
 	}
-	return b[i+2]
+}
+
+// SplitLines splits output into its lines, without their newlines and
+// without the empty string after a final newline ("" has no lines).
+func SplitLines(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(strings.TrimSuffix(s, "\n"), "\n")
+}
+
+// CountLine counts the lines of text that are exactly line.
+func CountLine(text, line string) int {
+	n := 0
+	for _, l := range strings.Split(text, "\n") {
+		if l == line {
+			n++
+		}
+	}
+	return n
 }
 
 // WriteFile writes a file, creating parent directories, failing the test on error.
@@ -393,12 +389,6 @@ func WriteFile(t testing.TB, path, content string, mode os.FileMode) {
 	if err := os.Chmod(path, mode); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// Alive reports whether pid exists and is not a zombie.
-func Alive(pid int) bool {
-	s := state(pid)
-	return s != 0 && s != 'Z'
 }
 
 // PublicDir makes a temporary directory every user may enter, removed at

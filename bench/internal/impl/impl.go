@@ -42,13 +42,14 @@ const (
 	Control
 	Status
 	Logger
-	Stamper // tai64n: daemontools only
+	Stamper   // tai64n: daemontools only
+	Localizer // tai64nlocal: daemontools only
 )
 
 var programs = map[Family][]string{
-	DJB:   {"svscan", "supervise", "svc", "svstat", "multilog", "tai64n"},
-	Runit: {"runsvdir", "runsv", "sv", "sv", "svlogd", ""},
-	S6:    {"s6-svscan", "s6-supervise", "s6-svc", "s6-svstat", "s6-log", ""},
+	DJB:   {"svscan", "supervise", "svc", "svstat", "multilog", "tai64n", "tai64nlocal"},
+	Runit: {"runsvdir", "runsv", "sv", "sv", "svlogd", "", ""},
+	S6:    {"s6-svscan", "s6-supervise", "s6-svc", "s6-svstat", "s6-log", "", ""},
 }
 
 // Program is the name of the program that plays role, "" if none does.

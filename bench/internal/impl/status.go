@@ -5,6 +5,8 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+
+	"github.com/daemontools-go/daemontools/internal/layout"
 )
 
 // ErrShort is returned for a status file shorter than its format.
@@ -43,7 +45,7 @@ func ParseStatus(f Family, b []byte) (int, error) {
 // Pid reads the pid of the service in dir from its status file; 0 when the
 // service is down or the supervisor has not written the file yet.
 func (i Impl) Pid(dir string) int {
-	b, err := os.ReadFile(filepath.Join(dir, "supervise", "status"))
+	b, err := os.ReadFile(filepath.Join(dir, layout.Status))
 	if err != nil {
 		return 0
 	}

@@ -19,7 +19,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/daemontools-go/daemontools/bench/internal/procfs"
+	"github.com/daemontools-go/daemontools/internal/procfs"
 )
 
 // ErrStopping is returned by Start once Stop has been called.
@@ -239,7 +239,7 @@ func Stop(root string, d time.Duration) []int {
 	stopping = true
 	mu.Unlock()
 	return killLoop(func() []int {
-		pids := procfs.Descendants(os.Getpid())
+		pids := procfs.LiveDescendants(os.Getpid())
 		if root != "" {
 			pids = append(pids, procfs.Under(root)...)
 		}

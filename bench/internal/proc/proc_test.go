@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/daemontools-go/daemontools/bench/internal/procfs"
+	"github.com/daemontools-go/daemontools/internal/procfs"
 )
 
 func sh(t *testing.T) string {

@@ -88,7 +88,10 @@ func TestReadSelf(t *testing.T) {
 	if err != nil || (st.State != 'R' && st.State != 'S') || st.PPid != os.Getppid() || st.Threads < 1 {
 		t.Errorf("ReadStat(self) = %+v, %v", st, err)
 	}
-	if d := u.Add(u).Sub(u); d.CPUNanos != u.CPUNanos || d.Switches != u.Switches {
+	if u.Ticks > st.Utime+st.Stime { // read before st: ticks only grow
+		t.Errorf("ReadUsage(self).Ticks = %d, later stat says %d+%d", u.Ticks, st.Utime, st.Stime)
+	}
+	if d := u.Add(u).Sub(u); d.CPUNanos != u.CPUNanos || d.Switches != u.Switches || d.Ticks != u.Ticks || d.CPU() != u.CPU() {
 		t.Errorf("Add/Sub: %+v", d)
 	}
 }
@@ -101,7 +104,7 @@ func TestTreeAndUnder(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() {
-		for _, pid := range Descendants(cmd.Process.Pid) {
+		for _, pid := range LiveDescendants(cmd.Process.Pid) {
 			p, _ := os.FindProcess(pid)
 			p.Kill()
 		}
@@ -114,7 +117,7 @@ func TestTreeAndUnder(t *testing.T) {
 			break
 		}
 	}
-	desc := Descendants(os.Getpid())
+	desc := LiveDescendants(os.Getpid())
 	if len(under) != 2 || !slices.Contains(under, cmd.Process.Pid) {
 		t.Fatalf("Under(%s) = %v, want sh %d and its sleep", dir, under, cmd.Process.Pid)
 	}
@@ -123,10 +126,43 @@ func TestTreeAndUnder(t *testing.T) {
 			t.Errorf("%d not a live descendant (%v)", pid, desc)
 		}
 	}
-	if kids := Children(cmd.Process.Pid); len(kids) != 1 {
-		t.Errorf("Children(sh) = %v", kids)
+	kids := Children(cmd.Process.Pid)
+	if len(kids) != 1 || !slices.Equal(LiveChildren(cmd.Process.Pid), kids) {
+		t.Fatalf("Children(sh) = %v, LiveChildren %v", kids, LiveChildren(cmd.Process.Pid))
+	}
+	if PPid(kids[0]) != cmd.Process.Pid || Cwd(kids[0]) != dir {
+		t.Errorf("sleep: parent %d, cwd %q", PPid(kids[0]), Cwd(kids[0]))
+	}
+	if args := Cmdline(kids[0]); !slices.Equal(args, []string{"sleep", "60"}) {
+		t.Errorf("Cmdline(sleep) = %q", args)
 	}
 	if got := SumUsage(under); got.Threads != 2 {
 		t.Errorf("SumUsage: %+v", got)
+	}
+}
+
+// A child that has exited and is not reaped yet is a zombie: one of the
+// Children, not of the LiveChildren, not Alive, without a command line.
+func TestZombie(t *testing.T) {
+	cmd := exec.Command("true")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Wait()
+	pid := cmd.Process.Pid
+	for deadline := time.Now().Add(5 * time.Second); Alive(pid) && time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+	}
+	if Alive(pid) {
+		t.Fatalf("true (pid %d) still running", pid)
+	}
+	if !slices.Contains(Children(os.Getpid()), pid) || slices.Contains(LiveChildren(os.Getpid()), pid) {
+		t.Errorf("zombie %d: Children %v, LiveChildren %v", pid, Children(os.Getpid()), LiveChildren(os.Getpid()))
+	}
+	if PPid(pid) != os.Getpid() || Cmdline(pid) != nil {
+		t.Errorf("zombie %d: parent %d, command line %q", pid, PPid(pid), Cmdline(pid))
+	}
+	cmd.Wait()
+	if PPid(pid) != -1 {
+		t.Errorf("reaped %d: parent %d, want -1", pid, PPid(pid))
 	}
 }

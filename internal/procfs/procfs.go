@@ -1,7 +1,9 @@
-// Package procfs reads what the benchmark measures from Linux's /proc: the
-// parent, state and CPU time of a process, its memory (PSS and RSS from
-// smaps_rollup), threads and context switches, and its working directory and
-// command line, which tell whether a process belongs to the benchmark.
+// Package procfs reads processes from Linux's /proc, for the benchmark
+// (bench/) and the tests (through internal/testutil and internal/scantest):
+// the parent, state and CPU time of a process, its memory (PSS and RSS from
+// smaps_rollup), threads and context switches, its children and
+// descendants, and its working directory and command line, which tell
+// whether a process belongs to a benchmark or a test.
 //
 // The parsers take the file contents, so that they are tested on fixed text;
 // the readers around them take a pid.
@@ -64,6 +66,15 @@ func ReadStat(pid int) (Stat, error) {
 		return Stat{}, err
 	}
 	return ParseStat(b)
+}
+
+// PPid returns the parent of pid, or -1 when pid is gone.
+func PPid(pid int) int {
+	st, err := ReadStat(pid)
+	if err != nil {
+		return -1
+	}
+	return st.PPid
 }
 
 // Mem is a process's memory from /proc/PID/smaps_rollup, in KiB.

@@ -18,19 +18,30 @@ func Pids() []int {
 	return out
 }
 
-// Children returns the live (non-zombie) processes whose parent is ppid.
+// Children returns the processes whose parent is ppid, zombies included
+// (a child that has exited and is not yet reaped).
 func Children(ppid int) []int {
+	return children(ppid, true)
+}
+
+// LiveChildren returns the live (non-zombie) processes whose parent is ppid.
+func LiveChildren(ppid int) []int {
+	return children(ppid, false)
+}
+
+func children(ppid int, zombies bool) []int {
 	var out []int
 	for _, pid := range Pids() {
-		if st, err := ReadStat(pid); err == nil && st.PPid == ppid && st.State != 'Z' {
+		if st, err := ReadStat(pid); err == nil && st.PPid == ppid && (zombies || st.State != 'Z') {
 			out = append(out, pid)
 		}
 	}
 	return out
 }
 
-// Descendants returns every live process below pid, from one pass over /proc.
-func Descendants(pid int) []int {
+// LiveDescendants returns every live process below pid, from one pass over
+// /proc.
+func LiveDescendants(pid int) []int {
 	kids := map[int][]int{}
 	for _, p := range Pids() {
 		if st, err := ReadStat(p); err == nil && st.State != 'Z' {
@@ -63,7 +74,7 @@ func Under(root string) []int {
 		if pid == self || !Alive(pid) {
 			continue
 		}
-		if BelongsTo(cwd(pid), cmdline(pid), root) {
+		if BelongsTo(Cwd(pid), rawCmdline(pid), root) {
 			out = append(out, pid)
 		}
 	}
@@ -81,12 +92,24 @@ func BelongsTo(cwd, cmdline, root string) bool {
 		strings.Contains(cmdline, root+"\x00")
 }
 
-func cwd(pid int) string {
+// Cwd returns the working directory of pid ("" when it is gone).
+func Cwd(pid int) string {
 	s, _ := os.Readlink(path(pid, "cwd"))
 	return s
 }
 
-func cmdline(pid int) string {
+// Cmdline returns the arguments of pid as /proc shows them (nil when it is
+// gone or a zombie).
+func Cmdline(pid int) []string {
+	b := rawCmdline(pid)
+	if b == "" {
+		return nil
+	}
+	return strings.Split(strings.TrimSuffix(b, "\x00"), "\x00")
+}
+
+// rawCmdline is /proc/PID/cmdline: the arguments, each ended by a NUL.
+func rawCmdline(pid int) string {
 	b, _ := os.ReadFile(path(pid, "cmdline"))
 	return string(b)
 }
