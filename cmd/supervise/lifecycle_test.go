@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/daemontools-go/daemontools/internal/procfs"
 	"github.com/daemontools-go/daemontools/internal/status"
 	"github.com/daemontools-go/daemontools/internal/svstate"
 	"github.com/daemontools-go/daemontools/internal/svtest"
@@ -23,7 +24,7 @@ func withArg(arg string) []int {
 	ents, _ := os.ReadDir("/proc")
 	for _, e := range ents {
 		pid, err := strconv.Atoi(e.Name())
-		if err != nil || !testutil.Alive(pid) {
+		if err != nil || !procfs.Alive(pid) {
 			continue
 		}
 		b, _ := os.ReadFile("/proc/" + e.Name() + "/cmdline")
@@ -113,7 +114,7 @@ func TestTimeoutKill(t *testing.T) {
 	if d.LastExit == nil || d.LastExit.Signal == nil || *d.LastExit.Signal != 9 {
 		t.Errorf("last exit %+v", d.LastExit)
 	}
-	if testutil.Alive(int(up.Pid)) {
+	if procfs.Alive(int(up.Pid)) {
 		t.Error("service alive")
 	}
 }
@@ -195,7 +196,7 @@ func TestFinishing(t *testing.T) {
 		t.Errorf("finish killed by a letter: %s", d.State)
 	}
 	// End finish: the service stays down.
-	for _, pid := range testutil.Children(p.Pid()) {
+	for _, pid := range procfs.Children(p.Pid()) {
 		if b, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline"); strings.HasPrefix(string(b), "sleep\x001000") {
 			syscall.Kill(pid, syscall.SIGTERM)
 		}
@@ -359,7 +360,7 @@ func TestBadLifecycleFiles(t *testing.T) {
 	up := s.WaitUp(t, 0)
 	s.Control(t, "d")
 	s.WaitDown(t)
-	if testutil.Alive(int(up.Pid)) {
+	if procfs.Alive(int(up.Pid)) {
 		t.Error("TERM not sent")
 	}
 	for _, w := range []string{
@@ -387,7 +388,7 @@ func TestAdoptAfterKill(t *testing.T) {
 	waitStarted(t, s, up.Pid)
 	p.Signal(syscall.SIGKILL)
 	p.Wait(t, svtest.Deadline)
-	if !testutil.Alive(int(up.Pid)) {
+	if !procfs.Alive(int(up.Pid)) {
 		t.Fatal("service died with supervise")
 	}
 	p2 := oursStart(t, s)

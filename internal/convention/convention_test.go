@@ -11,17 +11,6 @@ import (
 // offending text, for every line of that file showing it. Remove an entry
 // when its place is fixed: an entry that matches nothing fails the test.
 var allowed = []allow{
-	// superviseproc spells its files itself (files.go, latelog.go, setup.go)
-	// instead of taking them from layout.
-	{"internal/superviseproc/files.go", ruleName, `"supervise/lock"`},
-	{"internal/superviseproc/files.go", ruleName, `"supervise/control"`},
-	{"internal/superviseproc/files.go", ruleName, `"supervise/ok"`},
-	{"internal/superviseproc/files.go", ruleName, `"supervise/status"`},
-	{"internal/superviseproc/files.go", ruleName, `"supervise/status.new"`},
-	{"internal/superviseproc/latelog.go", ruleName, `"supervise/log.fifo"`},
-	{"internal/superviseproc/setup.go", ruleName, `"down"`},
-	{"internal/superviseproc/setup.go", ruleName, `"supervise"`},
-
 	// svscan: its lock and the late-log FIFO spelled in place, an unchecked
 	// assertion on the lock error, and an os.Exit in StartLog's child path.
 	{"internal/svscan/lock.go", ruleName, `".svscan.lock"`},

@@ -12,9 +12,10 @@ package procfs
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"os"
 	"strconv"
+
+	"github.com/daemontools-go/daemontools/internal/procs"
 )
 
 // Stat is what the benchmark uses of /proc/PID/stat.
@@ -29,33 +30,22 @@ type Stat struct {
 	Threads int
 }
 
-// ParseStat parses the contents of /proc/PID/stat. The command name is in
-// parentheses and may hold spaces and parentheses, so the fields are counted
-// from the last ')'.
+// ParseStat parses the contents of /proc/PID/stat (with package procs's
+// parser, which supervise uses).
 func ParseStat(b []byte) (Stat, error) {
-	open := bytes.IndexByte(b, '(')
-	i := bytes.LastIndexByte(b, ')')
-	if open < 0 || i < open {
-		return Stat{}, errors.New("procfs: stat: no command name")
-	}
-	f := bytes.Fields(b[i+1:])
-	// f[0] is field 3 (state); field k is f[k-3].
-	if len(f) < 18 || len(f[0]) != 1 {
-		return Stat{}, fmt.Errorf("procfs: stat: %d fields", len(f)+2)
-	}
-	num := func(k int) uint64 {
-		n, _ := strconv.ParseUint(string(f[k-3]), 10, 64)
-		return n
+	p, err := procs.Parse(b)
+	if err != nil {
+		return Stat{}, errors.New("procfs: stat: cannot parse")
 	}
 	return Stat{
-		Comm:    string(b[open+1 : i]),
-		State:   f[0][0],
-		PPid:    int(num(4)),
-		PGrp:    int(num(5)),
-		Session: int(num(6)),
-		Utime:   num(14),
-		Stime:   num(15),
-		Threads: int(num(20)),
+		Comm:    string(b[bytes.IndexByte(b, '(')+1 : bytes.LastIndexByte(b, ')')]),
+		State:   p.State,
+		PPid:    p.PPid,
+		PGrp:    p.Pgrp,
+		Session: p.Session,
+		Utime:   p.Utime,
+		Stime:   p.Stime,
+		Threads: p.Threads,
 	}, nil
 }
 

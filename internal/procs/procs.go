@@ -19,6 +19,8 @@ import (
 type Proc struct {
 	Pid, PPid, Pgrp, Session int
 	State                    byte   // R S D Z T...
+	Utime, Stime             uint64 // CPU time, clock ticks
+	Threads                  int
 	Start                    uint64 // start time, clock ticks after boot (field 22)
 }
 
@@ -47,7 +49,7 @@ func (r *Reader) Stat(pid int) (Proc, error) {
 	return Parse(r.stat[:n])
 }
 
-// Parse parses the content of /proc/PID/stat.
+// Parse parses the content of /proc/PID/stat (it allocates nothing).
 func Parse(b []byte) (Proc, error) {
 	// "pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt
 	// majflt cmajflt utime stime cutime cstime priority nice threads
@@ -77,6 +79,12 @@ func Parse(b []byte) (Proc, error) {
 			p.Pgrp = atoi(v)
 		case 6:
 			p.Session = atoi(v)
+		case 14:
+			p.Utime = uint64(atoi(v))
+		case 15:
+			p.Stime = uint64(atoi(v))
+		case 20:
+			p.Threads = atoi(v)
 		case 22:
 			p.Start = uint64(atoi(v))
 			return p, nil

@@ -29,7 +29,7 @@ func TestSelf(t *testing.T) {
 	}
 	found := false
 	for _, p := range r.All() {
-		found = found || p == me
+		found = found || (p.Pid == me.Pid && p.Start == me.Start)
 	}
 	if !found {
 		t.Error("All misses this process")

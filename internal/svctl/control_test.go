@@ -156,7 +156,7 @@ func TestTimeouts(t *testing.T) {
 			now, wantDown = "stopping", "; normally up"
 		}
 		expect(t, "down", r, 1, "svctl: warning: stubborn: timed out after 5s waiting for down; now: "+now+" (pid ", wantDown)
-		if strings.Contains(r.Stderr, "meek") || len(svtest.Lines(r.Stderr)) != 1 {
+		if strings.Contains(r.Stderr, "meek") || len(testutil.SplitLines(r.Stderr)) != 1 {
 			t.Errorf("stderr names more than stubborn: %q", r.Stderr)
 		}
 		expect(t, "status meek", svctl(t, parent, "status", "meek"), 3)

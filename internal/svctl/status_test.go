@@ -146,7 +146,7 @@ func TestStatusJSON(t *testing.T) {
 	if r.Code != 4 || r.Stderr != "" {
 		t.Fatalf("%+v", r)
 	}
-	lines := svtest.Lines(r.Stdout)
+	lines := testutil.SplitLines(r.Stdout)
 	if len(lines) != 3 {
 		t.Fatalf("%d lines: %q", len(lines), r.Stdout)
 	}

@@ -248,7 +248,7 @@ func Start(t testing.TB, o Options, name string, args ...string) *Proc {
 	cmd.WaitDelay = 10 * time.Second
 	t.Cleanup(func() {
 		syscall.Kill(p.Pid(), syscall.SIGSTOP) //nolint:errcheck
-		for _, d := range Descendants(p.Pid()) {
+		for _, d := range procfs.LiveDescendants(p.Pid()) {
 			syscall.Kill(d, syscall.SIGKILL) //nolint:errcheck
 		}
 		syscall.Kill(-p.Pid(), syscall.SIGKILL) //nolint:errcheck
