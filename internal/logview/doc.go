@@ -21,9 +21,9 @@
 //
 // A line that starts with a TAI64N label, '@' and 24 hex digits, then a
 // space (what multilog t writes) is printed with the label replaced by its
-// time in the local zone, as Layout:
+// time in the local zone, as TimeLayout:
 //
-//	@4000000069d5ea1b075bcd64 hello  →  2026-04-08 05:39:29.123456 +0000 hello
+//	@4000000069d5ea1b075bcd64 hello  →  2026-04-08 05:39:29.123456 +0000 hello  (TZ=UTC)
 //
 // date, time with microseconds (multilog's labels have microseconds) and
 // the numeric offset of the local zone from UTC, ±hhmm (seconds of an old
@@ -54,8 +54,8 @@
 //
 // # Errors
 //
-// Usage errors print "svctl: fatal: CAUSE" and "svctl: usage: ..." and
-// end with 100; a file that cannot be read, "svctl: fatal: unable to open
+// Usage errors print "svctl: log: CAUSE" and "svctl: usage: svctl log
+// ..." and end with 100, as svctl's other verbs; a file that cannot be read, "svctl: fatal: unable to open
 // DIR/log/main: file does not exist" and the like, with 111. A pipe on
 // the output whose reader has gone ends it with 111 and no message.
 package logview

@@ -88,17 +88,16 @@ func TestFollow(t *testing.T) {
 // -f keeps up with a burst of rotations, reading the archives it fell
 // behind on.
 func TestFollowBurst(t *testing.T) {
-	l := startLogger(t, "s4096", "n100")
-	testutil.Eventually(t, 10*time.Second, "multilog to create current", func() (bool, string) {
-		_, err := os.Stat(filepath.Join(l.dir, "current"))
-		return err == nil, "no current"
-	})
-	f := startFollow(t, "-f", "-n", "0", l.svc)
-	for i := 0; i < 3; i++ {
-		l.send(t, numbered(i*1000, i*1000+1000, 100)...) // 125 KiB: 31 rotations
+	l := startLogger(t, "s4096", "n200")
+	l.send(t, "ready")
+	l.settle(t)
+	f := startFollow(t, "-f", "-n", "1", l.svc)
+	f.wait(t, 1)
+	for i := 0; i < 2; i++ {
+		l.send(t, numbered(i*1000, i*1000+1000, 100)...) // 124 KiB: 60 rotations
 	}
 	l.settle(t)
-	if n := len(l.archives()); n < 80 {
+	if n := len(l.archives()); n < 100 || n >= 199 {
 		t.Fatalf("%d archives", n)
 	}
 	equal(t, "every line", f.wait(t, len(l.sent)), l.sent)
@@ -112,7 +111,7 @@ func TestFollowBeforeMultilog(t *testing.T) {
 	if err := os.MkdirAll(filepath.Join(svc, "log", "main"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	f := startFollow(t, "-f", svc)
+	f := startFollow(t, "-f", "-n", "1000", svc) // whether it starts before multilog logs or after
 	r, w, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
@@ -126,26 +125,31 @@ func TestFollowBeforeMultilog(t *testing.T) {
 	equal(t, "every line", f.wait(t, len(lines)), lines)
 }
 
-// -f prints a line being written once it is whole.
+// -f prints a line being written once it is whole; -n counts only whole
+// lines.
 func TestFollowPartialLine(t *testing.T) {
 	t.Setenv("TZ", "UTC")
 	dir := t.TempDir()
 	cur := filepath.Join(dir, "current")
 	at := label(time.Date(2026, 12, 7, 20, 41, 18, 123456000, time.UTC))
-	appendFile(t, cur, at+" first\n")
-	f := startFollow(t, "-f", "--logdir", dir)
+	const ts = "2026-12-07 20:41:18.123456 +0000 "
+	appendFile(t, cur, at+" first\n"+at+" second\n"+at+" third, being")
+	f := startFollow(t, "-f", "-n", "1", "--logdir", dir)
 	f.wait(t, 1)
-	appendFile(t, cur, at+" second\n"+at+" third, being")
-	f.wait(t, 2)
-	// The same write held the start of the third line: it has been read.
-	if got, want := f.out.String(), "2026-12-07 20:41:18.123456 +0000 first\n2026-12-07 20:41:18.123456 +0000 second\n"; got != want {
+	// The line being written was read with the one before: it is held.
+	if got, want := f.out.String(), ts+"second\n"; got != want {
+		t.Fatalf("output %q, want %q", got, want)
+	}
+	appendFile(t, cur, " written\n"+at+" fourth\n"+at+" fifth, being")
+	f.wait(t, 3)
+	if got, want := f.out.String(), ts+"second\n"+ts+"third, being written\n"+ts+"fourth\n"; got != want {
 		t.Fatalf("output %q, want %q", got, want)
 	}
 	appendFile(t, cur, " written\n")
-	f.wait(t, 3)
+	f.wait(t, 4)
 	f.stop(t)
-	if got, want := f.out.String(), "2026-12-07 20:41:18.123456 +0000 first\n2026-12-07 20:41:18.123456 +0000 second\n"+
-		"2026-12-07 20:41:18.123456 +0000 third, being written\n"; got != want {
+	if got, want := f.out.String(), ts+"second\n"+ts+"third, being written\n"+ts+"fourth\n"+
+		ts+"fifth, being written\n"; got != want {
 		t.Fatalf("output %q, want %q", got, want)
 	}
 }
@@ -190,16 +194,15 @@ func TestFollowRemoved(t *testing.T) {
 // A 10 MB line passes whole, with and without -f; Tail keeps MaxLine of it.
 func TestLongLine(t *testing.T) {
 	l := startLogger(t, "s16777215")
-	testutil.Eventually(t, 10*time.Second, "multilog to create current", func() (bool, string) {
-		_, err := os.Stat(filepath.Join(l.dir, "current"))
-		return err == nil, "no current"
-	})
-	f := startFollow(t, "-f", "-n", "0", l.svc)
+	l.send(t, "ready")
+	l.settle(t)
+	f := startFollow(t, "-f", "-n", "1", l.svc)
+	f.wait(t, 1)
 	long := "long " + strings.Repeat("0123456789", 1000000)
 	l.send(t, long, "short")
 	l.settle(t)
 	equal(t, "-n 2", texts(t, run("-n", "2", l.svc).stdout), []string{long, "short"})
-	equal(t, "-f", f.wait(t, 2), []string{long, "short"})
+	equal(t, "-f", f.wait(t, 3), []string{"ready", long, "short"})
 	lines, err := Tail(l.dir, 2)
 	if err != nil {
 		t.Fatal(err)

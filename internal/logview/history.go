@@ -7,8 +7,12 @@ import (
 	"slices"
 )
 
-// blockSize is how much the backward scan reads at a time.
-const blockSize = 64 << 10
+// The backward scan reads firstBlock bytes, then twice as many each time
+// up to blockSize.
+const (
+	firstBlock = 8 << 10
+	blockSize  = 64 << 10
+)
 
 // history is the end of a log: the files that hold its last n lines, and
 // where those lines start. Offsets count from the start of segs[0], with
@@ -31,7 +35,7 @@ func (d *logDir) history(n int, partial, all bool) (*history, error) {
 	if err != nil {
 		return nil, err
 	}
-	sc := &scanner{n: n, all: all, haveEnd: partial, buf: make([]byte, blockSize)}
+	sc := &scanner{n: n, all: all, haveEnd: partial, buf: make([]byte, firstBlock)}
 	var segs []*segment // newest first while scanning
 	for _, s := range []*segment{current, previous} {
 		if s != nil {
@@ -153,7 +157,7 @@ func (sc *scanner) scan(s *segment) (bool, error) {
 		return true, nil
 	}
 	for off := s.size; off > 0; {
-		k := min(off, blockSize)
+		k := min(off, int64(len(sc.buf)))
 		b := sc.buf[:k]
 		if _, err := s.f.ReadAt(b, off-k); err != nil {
 			if err == io.EOF {
@@ -172,6 +176,9 @@ func (sc *scanner) scan(s *segment) (bool, error) {
 			if sc.boundary(sc.after + s.size - (off + int64(j) + 1)) {
 				return true, nil
 			}
+		}
+		if len(sc.buf) < blockSize {
+			sc.buf = make([]byte, 2*len(sc.buf))
 		}
 	}
 	sc.after += s.size

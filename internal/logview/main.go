@@ -12,16 +12,23 @@ import (
 	"github.com/daemontools-go/daemontools/internal/layout"
 )
 
-// Usage is the verb's synopsis.
-const Usage = "svctl log [-f] [-n N] [--logdir PATH] DIR"
+// Usage is the verb's usage line after "svctl ".
+const Usage = "log [-f] [-n N] [--logdir PATH] DIR"
 
-const help = "usage: " + Usage + `
-Print the log of the service DIR, with readable local times.
+const help = "usage: svctl " + Usage + `
+
+Prints the log that multilog keeps for the service DIR in DIR/` + layout.LogMain + `
+(the archives @*.s and @*.u, then current), with each TAI64N label turned
+into the local time, for example
+
+  2026-12-07 20:41:18.123456 +0100 hello
+
   -n N           the last N lines (default 10; 0: none)
-  -f             then follow the log as it grows, across rotations,
+  -f             then print the lines as they are logged, across rotations,
                  until killed or the output is closed
-  --logdir PATH  the log directory (default DIR/` + layout.LogMain + `)
-  -h, --help     print this help
+  --logdir PATH  the log directory instead of DIR/` + layout.LogMain + `
+
+Exit codes: 0 done; 100 usage; 111 the log could not be read or followed.
 `
 
 // options of svctl log.
@@ -60,7 +67,7 @@ func parse(args []string) (options, error) {
 			v, ok := strings.CutPrefix(a, "--logdir=")
 			if !ok {
 				if v, ok = value(&i); !ok {
-					return bad("option ", a, " requires an argument")
+					return bad("option ", a, " requires PATH")
 				}
 			}
 			if v == "" {
@@ -80,12 +87,12 @@ func parse(args []string) (options, error) {
 					v, ok := a[j+1:], true
 					if v == "" {
 						if v, ok = value(&i); !ok {
-							return bad("option -n requires an argument")
+							return bad("option -n requires N")
 						}
 					}
 					n, err := strconv.Atoi(v)
 					if err != nil || n < 0 {
-						return bad("-n wants a number of lines, not ", strconv.Quote(v))
+						return bad("-n: not a number of lines: ", strconv.Quote(v))
 					}
 					o.n, j = n, len(a)
 				default:
@@ -108,15 +115,16 @@ func parse(args []string) (options, error) {
 	return o, nil
 }
 
-// Main is the verb svctl log: args are what follows "svctl log". It prints
-// usage errors (exit code 100) and failures (111) as svctl's; see the
-// package comment.
+// Main is the verb svctl log: args are what follows "svctl log". It
+// returns svctl's errors (see the package comment) for diag.Code: a usage
+// error, after "svctl: log: CAUSE" on stderr, ends with 100; a failure to
+// read the log, with 111.
 func Main(stdout, stderr io.Writer, args []string) error {
 	log := diag.Logger{Prog: "svctl", W: stderr}
 	o, err := parse(args)
 	if err != nil {
-		log.Fatal(err.Error())
-		return log.UsageError(Usage)
+		io.WriteString(stderr, "svctl: log: "+err.Error()+"\n") //nolint:errcheck // nowhere to report it
+		return log.UsageError("svctl " + Usage)
 	}
 	if o.help {
 		if _, err := io.WriteString(stdout, help); err != nil {

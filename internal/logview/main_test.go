@@ -188,20 +188,20 @@ func TestUsage(t *testing.T) {
 		{[]string{"-z", "a"}, "unknown option -z"},
 		{[]string{"-fz", "a"}, "unknown option -z"},
 		{[]string{"--follow", "a"}, "unknown option --follow"},
-		{[]string{"-n", "x", "a"}, `-n wants a number of lines, not "x"`},
-		{[]string{"-n-1", "a"}, `-n wants a number of lines, not "-1"`},
-		{[]string{"a", "-n"}, "option -n requires an argument"},
-		{[]string{"a", "--logdir"}, "option --logdir requires an argument"},
+		{[]string{"-n", "x", "a"}, `-n: not a number of lines: "x"`},
+		{[]string{"-n-1", "a"}, `-n: not a number of lines: "-1"`},
+		{[]string{"a", "-n"}, "option -n requires N"},
+		{[]string{"a", "--logdir"}, "option --logdir requires PATH"},
 		{[]string{"--logdir=", "a"}, "empty log directory"},
 	} {
 		res := run(tc.args...)
-		if want := "svctl: fatal: " + tc.cause + "\n" + usage; res.code != 100 || res.stderr != want || res.stdout != "" {
+		if want := "svctl: log: " + tc.cause + "\n" + usage; res.code != 100 || res.stderr != want || res.stdout != "" {
 			t.Errorf("%q: exit %d, stderr %q, want %q", tc.args, res.code, res.stderr, want)
 		}
 	}
 	for _, args := range [][]string{{"--help"}, {"-h"}, {"-fh", "a", "b"}} {
 		res := run(args...)
-		if res.code != 0 || res.stderr != "" || !strings.HasPrefix(res.stdout, "usage: svctl log [-f] [-n N] [--logdir PATH] DIR\n") ||
+		if res.code != 0 || res.stderr != "" || !strings.HasPrefix(res.stdout, "usage: svctl log [-f] [-n N] [--logdir PATH] DIR\n\n") ||
 			!strings.Contains(res.stdout, "--logdir PATH") {
 			t.Errorf("%q: exit %d, stderr %q, output %q", args, res.code, res.stderr, res.stdout)
 		}

@@ -11,8 +11,8 @@ import (
 	"github.com/daemontools-go/daemontools/internal/tai64nlocal"
 )
 
-// Layout is how a label's time is printed (see the package comment).
-const Layout = "2006-01-02 15:04:05.000000 -0700"
+// TimeLayout is how a label's time is printed (see the package comment).
+const TimeLayout = "2006-01-02 15:04:05.000000 -0700"
 
 // clock turns labels into local times, in the zone tai64nlocal uses.
 type clock struct {
@@ -80,7 +80,7 @@ func newPrinter(w io.Writer, c *clock, follow bool) *printer {
 // the local time.
 func (p *printer) line(b []byte) {
 	if t, ok := p.clock.stamp(b); ok {
-		p.out = t.AppendFormat(p.out, Layout)
+		p.out = t.AppendFormat(p.out, TimeLayout)
 		b = b[tai64.TextSize:]
 	}
 	p.out = append(p.out, b...)

@@ -26,7 +26,7 @@ func (l Line) String() string {
 	if !l.Stamped {
 		return l.Text
 	}
-	return l.Time.Format(Layout) + " " + l.Text
+	return l.Time.Format(TimeLayout) + " " + l.Text
 }
 
 // Tail returns the last n lines of the log directory logdir (as svctl log
@@ -48,17 +48,28 @@ func Tail(logdir string, n int) ([]Line, error) {
 	defer h.close()
 	c := localClock()
 	lines := make([]Line, 0, len(h.starts))
-	buf := make([]byte, MaxLine+1)
+	// Lines are sliced from a window of the log read at once, but only
+	// the kept part of a long one is read.
+	win := make([]byte, 0, min(h.end-h.first, 1<<20))
+	var winAt int64
 	for i, a := range h.starts {
 		z := h.end
 		if i+1 < len(h.starts) {
 			z = h.starts[i+1]
 		}
-		b, err := h.read(buf[:min(z-a, MaxLine+1)], a)
-		if err != nil {
-			return nil, err
+		want := min(z-a, MaxLine+1)
+		if a < winAt || a+want > winAt+int64(len(win)) {
+			k := max(want, min(h.end-a, int64(cap(win))))
+			if int64(cap(win)) < k {
+				win = make([]byte, k)
+			}
+			if win, err = h.read(win[:k], a); err != nil {
+				return nil, err
+			}
+			winAt = a
 		}
-		if int64(len(b)) == z-a {
+		b := win[a-winAt : a-winAt+want]
+		if want == z-a {
 			b = bytes.TrimSuffix(b, []byte{'\n'})
 		}
 		b = cut(b, MaxLine)
