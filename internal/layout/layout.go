@@ -28,6 +28,12 @@
 //	  instance          pid and start time of the running ./run, for adoption
 //	  notify            the NOTIFY_SOCKET datagram socket
 //	  log.fifo          a late log's pipe, left by svscan for supervise
+//	log/main/           the logger's log directory where the how-to's log/run
+//	                    (exec multilog t ./main) keeps it; svctl log reads it
+//
+// A multilog log directory (docs/multilog.md) holds current, the file being
+// written, previous while it is being archived, and the archives
+// @TAI64N.s (complete) and @TAI64N.u (left by a multilog that died).
 package layout
 
 // Files of a service directory.
@@ -68,4 +74,13 @@ const (
 	// ScanLock is flock()ed by the running svscan; a dot name, so that
 	// scans skip it, and so does svscanboot's DIR/*.
 	ScanLock = ".svscan.lock"
+)
+
+// The log directory of a service, relative to the service directory.
+const LogMain = "log/main"
+
+// Files of a multilog log directory.
+const (
+	LogCurrent  = "current"
+	LogPrevious = "previous"
 )

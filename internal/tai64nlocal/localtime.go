@@ -9,20 +9,46 @@ import (
 // fit in a C int, where glibc's localtime fails.
 const maxAbsSeconds = 1e17
 
+// Offsets looks up the offsets of a zone as glibc's localtime uses them,
+// remembering the interval in which the last one holds, so that a run of
+// times in one period costs two comparisons each.
+type Offsets struct {
+	z        *Zone
+	from, to int64 // the cached offset holds in [from, to)
+	offset   int64
+}
+
+// NewOffsets returns an empty Offsets for z.
+func NewOffsets(z *Zone) *Offsets { return &Offsets{z: z, from: 1, to: 0} }
+
+// At returns the offset east of UTC, in seconds, in force at UNIX time t.
+// It reports false for times beyond ±10^17 seconds (some three billion
+// years), where glibc's localtime fails and no zone rule means anything.
+func (o *Offsets) At(t int64) (int64, bool) {
+	if t > maxAbsSeconds || t < -maxAbsSeconds {
+		return 0, false
+	}
+	if t < o.from || t >= o.to {
+		o.offset, o.from, o.to = o.z.offsetAt(t)
+		if o.from > t || o.to <= t {
+			o.from, o.to = t, t+1
+		}
+	}
+	return o.offset, true
+}
+
 // converter formats TAI64N labels as local time, caching the zone period
 // and the date of the last label.
 type converter struct {
-	z *Zone
-
-	zoneFrom, zoneTo int64 // the cached zone offset holds in [zoneFrom, zoneTo)
-	offset           int64
+	z       *Zone
+	offsets Offsets
 
 	day  int64 // day number of the cached date
 	date []byte
 }
 
 func newConverter(z *Zone) *converter {
-	return &converter{z: z, zoneFrom: 1, zoneTo: 0, day: math.MinInt64}
+	return &converter{z: z, offsets: *NewOffsets(z), day: math.MinInt64}
 }
 
 // appendLocal appends "YYYY-MM-DD HH:MM:SS.NNNNNNNNN" for a label with the
@@ -31,14 +57,12 @@ func newConverter(z *Zone) *converter {
 // (and 0.76 crashes): the year does not fit in a C int.
 func (c *converter) appendLocal(dst []byte, sec uint64, nano uint32) ([]byte, bool) {
 	t := int64(sec - (1<<62 + 10))
-	if t > maxAbsSeconds || t < -maxAbsSeconds {
+	offset, ok := c.offsets.At(t)
+	if !ok {
 		return dst, false
 	}
-	if t < c.zoneFrom || t >= c.zoneTo {
-		c.lookupZone(t)
-	}
 	corr, hit := c.z.leapAt(t)
-	wall := t + c.offset - corr
+	wall := t + offset - corr
 	day, sod := wall/86400, wall%86400
 	if sod < 0 {
 		day, sod = day-1, sod+86400
@@ -72,14 +96,6 @@ func appendNano(dst []byte, n uint32) []byte {
 		n /= 10
 	}
 	return append(dst, b[:]...)
-}
-
-// lookupZone caches the offset in force at t and the interval it holds in.
-func (c *converter) lookupZone(t int64) {
-	c.offset, c.zoneFrom, c.zoneTo = c.z.offsetAt(t)
-	if c.zoneFrom > t || c.zoneTo <= t {
-		c.zoneFrom, c.zoneTo = t, t+1
-	}
 }
 
 // leapAt returns glibc's leap-second correction at t, and how many leap
