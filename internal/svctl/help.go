@@ -16,6 +16,8 @@ Controls and reports services run by supervise (ours or daemontools').
   exit DIR...                  make the supervisor exit once the service is down; wait for it
   wait [-t SECS] [--any] up|ready|down DIR...
                                wait, sending nothing
+  log [-f] [-n N] [--logdir PATH] DIR
+                               the service's log (DIR/log/main) with readable times
   help [VERB]                  this text, or a verb's
 
 Control verbs wait at most -w SECS (default 10; -w 0: do not wait).
@@ -56,7 +58,7 @@ Exit codes: 0 written; 100 usage; 111 a DIR could not be opened or controlled
 `, run: runControl}
 }
 
-// verbs is every verb but help (and log: see main).
+// verbs is every verb but help and log (internal/logview: see main).
 var verbs = []verb{
 	{name: "status", usage: "status [--json] DIR...", help: `Prints one line per service, for example
 

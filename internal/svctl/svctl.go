@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/daemontools-go/daemontools/internal/diag"
+	"github.com/daemontools-go/daemontools/internal/logview"
 )
 
 // Exit codes of the control verbs and wait.
@@ -55,6 +56,9 @@ func (c *cli) main(args []string) error {
 			if len(rest) > 1 {
 				return c.usage(nil, "help takes one verb")
 			}
+			if rest[0] == "log" {
+				return logview.Main(c.stdout, c.stderr, []string{"--help"})
+			}
 			v := lookup(rest[0])
 			if v == nil {
 				return c.usage(nil, "unknown verb "+strconv.Quote(rest[0]))
@@ -63,12 +67,9 @@ func (c *cli) main(args []string) error {
 		}
 		return c.printHelp(nil)
 	}
-	// LEAD: wire `svctl log` here, before the lookup (internal/logview is
-	// written elsewhere):
-	//	if name == "log" { return logview.Main(c.stdout, c.stderr, args[1:]) }
-	// args[1:] is ["log", ...]: pass args[2:] if logview wants only what
-	// follows the verb. Also `svctl help log` above (rest[0] == "log":
-	// logview.Main with ["log", "--help"]) and a line in overview (help.go).
+	if name == "log" { // internal/logview parses its own options
+		return logview.Main(c.stdout, c.stderr, rest)
+	}
 	v := lookup(name)
 	if v == nil {
 		return c.usage(nil, "unknown verb "+strconv.Quote(name))
