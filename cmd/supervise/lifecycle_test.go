@@ -428,3 +428,95 @@ func countRun(s *svtest.Service) int {
 	}
 	return n
 }
+
+// notification-fd: not ready until the newline on fd 3, ready after;
+// reset at every start.
+func TestNotificationFD(t *testing.T) {
+	t.Parallel()
+	s := svtest.NewService(t, "s", "#!/bin/sh\nwhile [ ! -e go ]; do sleep 0.05; done\nrm go\nprintf 'x\\n' >&3\nexec sleep 1000\n")
+	testutil.WriteFile(t, s.Path("notification-fd"), "3\n", 0o644)
+	oursStart(t, s)
+	up := s.WaitUp(t, 0)
+	d := waitState(t, s, "up, not ready", func(d svstate.Doc) bool { return d.State == svstate.Up && d.Pid == int(up.Pid) })
+	if d.Ready || d.ReadySince != nil {
+		t.Fatalf("ready before the newline: %+v", d)
+	}
+	os.WriteFile(s.Path("go"), nil, 0o644)
+	d = waitState(t, s, "ready", func(d svstate.Doc) bool { return d.Ready })
+	if d.ReadySince == nil || d.ReadySince.Before(up.When.Time().Add(-time.Second)) {
+		t.Errorf("ready since %v", d.ReadySince)
+	}
+	s.Control(t, "t")
+	next := s.WaitUp(t, up.Pid)
+	d = waitState(t, s, "new instance not ready", func(d svstate.Doc) bool { return d.Pid == int(next.Pid) })
+	if d.Ready {
+		t.Error("readiness survived the restart")
+	}
+	os.WriteFile(s.Path("go"), nil, 0o644)
+	waitState(t, s, "ready again", func(d svstate.Doc) bool { return d.Ready && d.Pid == int(next.Pid) })
+}
+
+// notify-socket: a daemon built for systemd's Type=notify (sd_notify,
+// here the test binary, and systemd-notify when installed) works
+// unchanged: READY=1, STATUS=, RELOADING=1; garbage and strangers are not
+// believed.
+func TestNotifySocket(t *testing.T) {
+	t.Parallel()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := svtest.NewService(t, "s", `#!/bin/sh
+while [ ! -e go ]; do sleep 0.05; done
+rm go
+SVTEST_NOTIFY="$(printf 'STATUS=warming up\nMAINPID=1')" "$SELF"
+while [ ! -e go ]; do sleep 0.05; done
+rm go
+SVTEST_NOTIFY="$(printf 'READY=1\nSTATUS=serving')" "$SELF"
+while [ ! -e go ]; do sleep 0.05; done
+rm go
+SVTEST_NOTIFY=RELOADING=1 "$SELF"
+exec sleep 1000
+`)
+	testutil.WriteFile(t, s.Path("notify-socket"), "", 0o644)
+	p := s.Start(t, testutil.Bin(t, "supervise"), append(env(), "DAEMONTOOLS_STRICT=1", "SELF="+self)...)
+	s.WaitUp(t, 0)
+	var st os.FileInfo
+	testutil.Eventually(t, svtest.Deadline, "supervise/notify", func() (bool, string) {
+		st, err = os.Lstat(s.Path("supervise/notify"))
+		return err == nil, ""
+	})
+	if st.Mode()&os.ModeSocket == 0 || st.Mode().Perm() != 0o600 {
+		t.Errorf("supervise/notify: %v", st.Mode())
+	}
+	// A stranger (this test, outside the service's session) is not believed.
+	stranger := testutil.Run(t, testutil.Options{Env: []string{"SVTEST_NOTIFY=READY=1", "NOTIFY_SOCKET=" + s.Path("supervise/notify")}}, self)
+	if stranger.Code != 0 {
+		t.Fatalf("stranger: %+v", stranger)
+	}
+	go1 := func() { os.WriteFile(s.Path("go"), nil, 0o644) }
+	go1()
+	d := waitState(t, s, "status text", func(d svstate.Doc) bool { return d.StatusText != nil && *d.StatusText == "warming up" })
+	if d.Ready {
+		t.Error("ready without READY=1 (a stranger believed?)")
+	}
+	go1()
+	d = waitState(t, s, "ready", func(d svstate.Doc) bool { return d.Ready })
+	if *d.StatusText != "serving" {
+		t.Errorf("status %q", *d.StatusText)
+	}
+	go1()
+	waitState(t, s, "reloading", func(d svstate.Doc) bool { return !d.Ready })
+	if strings.Contains(p.Stderr.String(), "BUG") {
+		t.Errorf("stderr %s", p.Stderr.String())
+	}
+	// systemd's own client, where installed.
+	if _, err := os.Stat("/usr/bin/systemd-notify"); err == nil {
+		s2 := svtest.NewService(t, "s2", "#!/bin/sh\nsystemd-notify --ready --status=hello\nexec sleep 1000\n")
+		testutil.WriteFile(t, s2.Path("notify-socket"), "", 0o644)
+		oursStart(t, s2)
+		waitState(t, s2, "ready by systemd-notify", func(d svstate.Doc) bool {
+			return d.Ready && d.StatusText != nil && *d.StatusText == "hello"
+		})
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"flag"
+	"net"
 	"os"
 	"testing"
 
@@ -11,6 +12,9 @@ import (
 // TestMain raises the default parallelism: these tests mostly wait out
 // supervise's one-second pauses, so many can run on a few CPUs.
 func TestMain(m *testing.M) {
+	if msg := os.Getenv("SVTEST_NOTIFY"); msg != "" {
+		os.Exit(sendNotify(msg))
+	}
 	flag.Parse()
 	set := false
 	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
@@ -53,3 +57,26 @@ func eachImpl(t *testing.T, f func(t *testing.T, im impl)) {
 
 // env is the environment services get in these tests: svscanboot's.
 func env() []string { return []string{"PATH=" + os.Getenv("PATH")} }
+
+// sendNotify is the test binary as a daemon built for systemd's
+// Type=notify: it sends msg to $NOTIFY_SOCKET, as sd_notify(3) does.
+func sendNotify(msg string) int {
+	name := os.Getenv("NOTIFY_SOCKET")
+	if name == "" {
+		return 2
+	}
+	if name[0] == '@' {
+		name = "\x00" + name[1:]
+	}
+	c, err := net.DialUnix("unixgram", nil, &net.UnixAddr{Name: name, Net: "unixgram"})
+	if err != nil {
+		os.Stderr.WriteString(err.Error() + "\n")
+		return 1
+	}
+	defer c.Close()
+	if _, err := c.Write([]byte(msg)); err != nil {
+		os.Stderr.WriteString(err.Error() + "\n")
+		return 1
+	}
+	return 0
+}

@@ -21,6 +21,7 @@ type pendingExit struct {
 func (u *Unit) Reaped(pid int, ws unix.WaitStatus) {
 	if pid == u.inst.pid {
 		unlinkAt(u.dirfd, pInstance)
+		u.closeReady()
 	}
 	u.exit = pendingExit{set: true, pid: pid, status: supervise.FromWait(syscall.WaitStatus(ws))}
 	u.settle()
@@ -29,11 +30,22 @@ func (u *Unit) Reaped(pid int, ws unix.WaitStatus) {
 // Ready is the host telling the unit that its control FIFO (or an adopted
 // instance's pidfd) is readable.
 func (u *Unit) Ready(fd int, _ uint32) {
-	if fd == u.pidfd && fd >= 0 {
+	switch {
+	case fd < 0:
+	case fd == u.notifyR:
+		u.readPipe()
+		u.settle()
+		return
+	case fd == u.notifyS:
+		u.readSocket()
+		u.settle()
+		return
+	case fd == u.pidfd:
 		u.h.Remove(fd)
 		unix.Close(fd)
 		u.pidfd = -1
 		unlinkAt(u.dirfd, pInstance)
+		u.closeReady()
 		u.exit = pendingExit{set: true, pid: u.inst.pid}
 	}
 	u.Run()

@@ -58,7 +58,16 @@ func (u *Unit) spawnRun() supervise.Event {
 	if u.o.LateLog {
 		u.adoptLateLog()
 	}
-	pid, err := syscall.ForkExec(u.argv[0], u.argv, u.attrFor(c))
+	attr := u.attrFor(c)
+	var closeAfter int
+	attr.Files, attr.Env, closeAfter = u.readyFiles(c)
+	pid, err := syscall.ForkExec(u.argv[0], u.argv, attr)
+	if closeAfter >= 0 {
+		unix.Close(closeAfter)
+	}
+	if err != nil {
+		u.closeReady()
+	}
 	if err == unix.EAGAIN || err == unix.ENOMEM {
 		u.log.Warn("unable to fork for ", u.o.Dir, ", sleeping 60 seconds", diag.Err(err))
 		return supervise.Event{Kind: supervise.ForkFailed, Cfg: c.mc}
@@ -69,6 +78,7 @@ func (u *Unit) spawnRun() supervise.Event {
 		return supervise.Event{Kind: supervise.ExecFailed, Cfg: c.mc}
 	}
 	u.startErr = ""
+	u.watchReady()
 	u.h.Reaper.Register(pid, u)
 	u.inst = instance{pid: pid, pgid: pid}
 	if c.noSetsid {

@@ -94,13 +94,16 @@ type Unit struct {
 	readyEv    supervise.Kind
 
 	// The instance.
-	inst   instance
-	pidfd  int // of an adopted instance, -1 when none
-	procs  procs.Reader
-	left   []int
-	watch  bool // report Clean when no leftover remains
-	snap   []snapProc
-	except []int
+	inst       instance
+	pidfd      int // of an adopted instance, -1 when none
+	notifyR    int // notification-fd's pipe, read end, -1 when none
+	notifyS    int // supervise/notify, -1 until notify-socket asks for it
+	notifyName string
+	procs      procs.Reader
+	left       []int
+	watch      bool // report Clean when no leftover remains
+	snap       []snapProc
+	except     []int
 
 	// Files.
 	cfg      config
@@ -136,7 +139,7 @@ type snapProc struct {
 // open the ok FIFO, enter the loop (start ./run unless down).
 func Open(h *host.Host, o Options) (*Unit, error) {
 	u := &Unit{o: o, h: h, m: supervise.New(), log: o.Log, dirfd: -1, lock: -1, ctl: -1, ctlw: -1, ok: -1,
-		pidfd: -1, stdout: o.Stdout, argv: []string{"./" + layout.Run}}
+		pidfd: -1, notifyR: -1, notifyS: -1, stdout: o.Stdout, argv: []string{"./" + layout.Run}}
 	u.name = o.Dir
 	dir := o.Dir
 	var err error
@@ -250,9 +253,9 @@ func (u *Unit) closeAll() {
 	for i := range u.timers {
 		u.h.Cancel(&u.timers[i])
 	}
-	for _, fd := range []*int{&u.ctl, &u.ctlw, &u.ok, &u.lock, &u.pidfd, &u.dirfd} {
+	for _, fd := range []*int{&u.ctl, &u.ctlw, &u.ok, &u.lock, &u.pidfd, &u.notifyR, &u.notifyS, &u.dirfd} {
 		if *fd >= 0 {
-			if fd == &u.ctl || fd == &u.pidfd {
+			if fd == &u.ctl || fd == &u.pidfd || fd == &u.notifyR || fd == &u.notifyS {
 				u.h.Remove(*fd)
 			}
 			unix.Close(*fd)
