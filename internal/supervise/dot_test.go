@@ -18,6 +18,7 @@ type config struct {
 	paused, exiting, forkRetry, immediate bool
 	from                                  origin
 	stopping, cleaning, failed, ready     bool
+	once                                  bool
 	killed                                int
 	armed                                 [NumTimers]bool
 	cfg                                   Config
@@ -25,13 +26,13 @@ type config struct {
 
 func configOf(m *Machine) config {
 	return config{m.state, m.pid, m.finishPid, m.want, m.paused, m.exiting, m.forkRetry, m.immediate, m.from,
-		m.stopping, m.cleaning, m.failed, m.ready, m.killed, m.armed, m.cfg}
+		m.stopping, m.cleaning, m.failed, m.ready, m.once, m.killed, m.armed, m.cfg}
 }
 
 func (c config) machine() *Machine {
 	return &Machine{state: c.state, pid: c.pid, finishPid: c.finishPid, want: c.want, paused: c.paused,
 		exiting: c.exiting, forkRetry: c.forkRetry, immediate: c.immediate, from: c.from, stopping: c.stopping,
-		cleaning: c.cleaning, failed: c.failed, ready: c.ready, killed: c.killed, armed: c.armed, cfg: c.cfg}
+		cleaning: c.cleaning, failed: c.failed, ready: c.ready, once: c.once, killed: c.killed, armed: c.armed, cfg: c.cfg}
 }
 
 // Configurations the driver may read: 0.76's (none of the files), and the
@@ -49,7 +50,7 @@ var (
 // inputs are every event the machine can be fed; pids stay small so that the
 // reachable configurations are few.
 func inputs(m *Machine) []Event {
-	evs := []Event{bootWith(false), bootWith(true), {Kind: Boot, Adopt: Adoption{Pid: 50, Want: 'u'}},
+	evs := []Event{bootWith(false), bootWith(true), {Kind: Boot, Adopt: Adoption{Pid: 50, Want: 'u'}}, {Kind: Boot, Once: true},
 		ev(Enter), exitPid(999), ev(NoExit), ev(ForkFailed), {Kind: FinishStarted, Pid: 200}, ev(FinishFailed),
 		ev(Clean), ev(Ready), ev(Reloading)}
 	for _, c := range cfgs {

@@ -189,6 +189,7 @@ type Event struct {
 	Kind   Kind
 	Pid    int        // Exit, Started, FinishStarted
 	Down   bool       // Boot: ./down exists
+	Once   bool       // Boot: run once, then end the supervision (shutdown-on-exit)
 	Adopt  Adoption   // Boot: a live instance to adopt (Pid 0: none)
 	Timer  TimerID    // Timer
 	Status ExitStatus // Exit

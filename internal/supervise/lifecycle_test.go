@@ -406,3 +406,36 @@ func TestPublish(t *testing.T) {
 		t.Errorf("names %s", got)
 	}
 }
+
+// shutdown-on-exit: run once; the supervision ends with the instance
+// (after finish), or with a failed start.
+func TestOnceAndEnd(t *testing.T) {
+	once := Event{Kind: Boot, Once: true}
+	run(t, []step{
+		{once, "announce(0 0 0 @0)", Booted},
+		{ev(Enter), "spawn", Spawning},
+		{startedPid(9), "announce(9 0 0 @2) hold(1s)", StartHold},
+		{ev(Timer), "announce(9 0 0 @2)", Up},
+		{exited(9, 3, Config{}), "announce(0 0 0 @4) announce(0 0 0 @4) quit", Gone},
+	})
+	// With finish: after it.
+	run(t, []step{
+		{once, "announce(0 0 0 @0)", Booted},
+		{ev(Enter), "spawn", Spawning},
+		{startedPid(9), "announce(9 0 0 @2) hold(1s)", StartHold},
+		{ev(Timer), "announce(9 0 0 @2)", Up},
+		{exited(9, 3, Config{Finish: true}), "announce(0 0 0 @4) finish(3 0)", FinishStart},
+		{Event{Kind: FinishStarted, Pid: 10}, "", Finishing},
+		{exited(10, 0, Config{}), "announce(0 0 0 @4) quit", Gone},
+	})
+	// A start that fails ends it too.
+	run(t, []step{
+		{once, "announce(0 0 0 @0)", Booted},
+		{ev(Enter), "spawn", Spawning},
+		{ev(ExecFailed), "hold(1s)", FailHold},
+		{ev(Timer), "announce(0 0 0 @0)", Failed},
+		{ev(NoExit), "announce(0 0 0 @0) quit", Gone},
+	})
+	// Down wins: not started.
+	run(t, []step{{Event{Kind: Boot, Once: true, Down: true}, "announce(0 d 0 @0)", Booted}, {ev(Enter), "announce(0 d 0 @0)", Down}})
+}

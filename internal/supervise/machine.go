@@ -99,6 +99,7 @@ type Machine struct {
 
 	// The lifecycle.
 	stopping  bool // a stop was asked for while the instance runs
+	once      bool // shutdown-on-exit: the supervision ends with the first instance
 	cleaning  bool // waiting for Clean (a Cleanup with Watch)
 	killed    int  // KillAll sent while cleaning
 	failed    bool // ./finish exited 125: down for good

@@ -76,6 +76,8 @@ func boot(m *Machine, e Event) {
 	m.want = WantUp
 	if e.Down {
 		m.want = WantDown
+	} else if e.Once {
+		m.want, m.once = WantOnce, true
 	}
 	m.state = Booted
 	if a := e.Adopt; a.Pid != 0 {
@@ -108,7 +110,7 @@ func enter(m *Machine, _ Event) {
 		m.announce()
 		return
 	}
-	if m.want == WantUp {
+	if m.want == WantUp || (m.once && m.want == WantOnce) {
 		m.spawn(fromBoot)
 		return
 	}
@@ -129,7 +131,7 @@ func reaped(m *Machine, e Event) {
 		finishExited(m, e)
 	case m.state == Failed:
 		m.state = Down
-		if m.exiting {
+		if m.exiting || m.once {
 			m.exit()
 			return
 		}
@@ -181,7 +183,7 @@ func instanceOver(m *Machine, from origin) {
 	}
 	m.cancel(KillTimer)
 	m.state = Down
-	if m.exiting {
+	if m.exiting || m.once {
 		m.exit()
 		return
 	}
@@ -237,7 +239,7 @@ func execFailed(m *Machine, e Event) {
 	}
 	m.cfg = e.Cfg
 	m.state = Down
-	if m.exiting {
+	if m.exiting || m.once {
 		m.exit()
 		return
 	}

@@ -61,5 +61,8 @@ func Run(_ io.Reader, _, stderr io.Writer, args []string) error {
 		return log.Failure(diag.ExitTemporary, dir, diag.Err(err))
 	}
 	h.Run()
+	if u.ShutdownOnExit() { // svscan as PID 1 passes it on as its own
+		return diag.Exit(u.Result())
+	}
 	return nil
 }

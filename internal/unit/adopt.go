@@ -27,7 +27,7 @@ func (u *Unit) adopt() supervise.Adoption {
 	if !ok {
 		return supervise.Adoption{}
 	}
-	p, err := u.procs.Stat(pid)
+	p, err := scratch.procs.Stat(pid)
 	if err != nil || p.Start != start || p.State == 'Z' || p.State == 'X' {
 		return supervise.Adoption{}
 	}
@@ -38,7 +38,7 @@ func (u *Unit) adopt() supervise.Adoption {
 	}
 	// The pidfd holds the process now: if the start time still matches, it
 	// is the same process.
-	if !u.procs.Alive(pid, start) {
+	if !scratch.procs.Alive(pid, start) {
 		unix.Close(pidfd)
 		return supervise.Adoption{}
 	}

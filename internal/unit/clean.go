@@ -22,7 +22,7 @@ func (u *Unit) members(withMain bool) procs.Member {
 		m.Roots = append(m.Roots, u.m.Pid())
 	}
 	for _, s := range u.snap {
-		if u.procs.Alive(s.pid, s.start) {
+		if scratch.procs.Alive(s.pid, s.start) {
 			m.Roots = append(m.Roots, s.pid)
 		}
 	}
@@ -34,8 +34,8 @@ func (u *Unit) members(withMain bool) procs.Member {
 
 // leftovers lists what is left of the service.
 func (u *Unit) leftovers(withMain bool) []int {
-	u.left = procs.Leftovers(u.left[:0], u.procs.All(), u.members(withMain))
-	return u.left
+	scratch.left = procs.Leftovers(scratch.left[:0], scratch.procs.All(), u.members(withMain))
+	return scratch.left
 }
 
 // snapshot remembers the processes of the running instance at a stop
@@ -44,7 +44,7 @@ func (u *Unit) leftovers(withMain bool) []int {
 func (u *Unit) snapshot() {
 	u.snap = u.snap[:0]
 	for _, pid := range u.leftovers(true) {
-		if p, err := u.procs.Stat(pid); err == nil {
+		if p, err := scratch.procs.Stat(pid); err == nil {
 			u.snap = append(u.snap, snapProc{pid: pid, start: p.Start})
 		}
 	}

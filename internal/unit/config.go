@@ -49,6 +49,7 @@ var (
 	fNotificationFD  = newCfgFile(layout.NotificationFD)
 	fNotifySocket    = newCfgFile(layout.NotifySocket)
 	fDown            = newCfgFile(layout.Down)
+	fShutdownOnExit  = newCfgFile(layout.ShutdownOnExit)
 )
 
 // readConfig reads every lifecycle file. A file that is absent gives the
@@ -109,13 +110,13 @@ func (u *Unit) read(f cfgFile) (b []byte, ok bool) {
 		u.log.Warn("unable to read ", u.o.Dir, "/", f.name, errText(err))
 		return nil, false
 	}
-	n, err := unix.Read(fd, u.cfgBuf[:])
+	n, err := unix.Read(fd, scratch.buf[:])
 	unix.Close(fd)
 	if err != nil {
 		u.log.Warn("unable to read ", u.o.Dir, "/", f.name, errText(err))
 		return nil, false
 	}
-	b = u.cfgBuf[:n]
+	b = scratch.buf[:n]
 	for i, c := range b {
 		if c == '\n' {
 			b = b[:i]

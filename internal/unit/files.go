@@ -96,12 +96,16 @@ func (u *Unit) announce(st status.Status) {
 // publish writes the extended status.
 func (u *Unit) publish() {
 	u.fillRecord()
-	u.json = svstate.AppendJSON(u.json[:0], &u.rec)
-	u.replace(pStateNew, pState, layout.StateNew, "state.json", u.json)
+	scratch.json = svstate.AppendJSON(scratch.json[:0], &u.rec)
+	u.replace(pStateNew, pState, layout.StateNew, "state.json", scratch.json)
 }
 
 // initFiles readies the extended status.
 func (u *Unit) initFiles() {
+	if u.o.Name != "" {
+		u.rec.Service = u.o.Name
+		return
+	}
 	name := u.o.Dir
 	for len(name) > 1 && name[len(name)-1] == '/' {
 		name = name[:len(name)-1]
@@ -113,7 +117,6 @@ func (u *Unit) initFiles() {
 		}
 	}
 	u.rec.Service = name
-	u.json = make([]byte, 0, 1024)
 }
 
 func unixNano(n tai64.N) int64 {
@@ -170,7 +173,7 @@ func (u *Unit) fillRecord() {
 // writeInstance records the running instance for a supervisor that
 // starts after this one died: "PID STARTTIME @TAI64N\n".
 func (u *Unit) writeInstance(when tai64.N) {
-	b := u.json[:0]
+	b := scratch.json[:0]
 	b = strconv.AppendInt(b, int64(u.inst.pid), 10)
 	b = append(b, ' ')
 	b = strconv.AppendUint(b, u.inst.start, 10)
@@ -178,7 +181,7 @@ func (u *Unit) writeInstance(when tai64.N) {
 	b = when.Append(b)
 	b = append(b, '\n')
 	u.replace(pInstanceNew, pInstance, layout.InstanceNew, "instance", b)
-	u.json = b[:0]
+	scratch.json = b[:0]
 }
 
 // adoptLateLog makes the FIFO left by our svscan, if any, the children's

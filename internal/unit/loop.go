@@ -79,8 +79,8 @@ func (u *Unit) readControl() {
 	if u.m.Done() {
 		return
 	}
-	if n, _ := unix.Read(u.ctl, u.cfgBuf[:1]); n == 1 {
-		u.feed(supervise.Command(u.cfgBuf[0]))
+	if n, _ := unix.Read(u.ctl, scratch.buf[:1]); n == 1 {
+		u.feed(supervise.Command(scratch.buf[0]))
 	}
 }
 
@@ -105,8 +105,8 @@ func (u *Unit) feed(e supervise.Event) {
 	}
 	for {
 		now := u.now()
-		acts, err := u.m.Handle(e, now, u.acts[:0])
-		u.acts = acts[:0]
+		acts, err := u.m.Handle(e, now, scratch.acts[:0])
+		scratch.acts = acts[:0]
 		if err != nil {
 			u.refused(e)
 			break

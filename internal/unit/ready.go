@@ -200,7 +200,7 @@ func (u *Unit) fromService(pid int) bool {
 	// A sender that has exited already (systemd-notify --ready, from a
 	// run script) cannot be looked at any more: it is believed, the socket
 	// being 0600, writable by the supervisor's user only.
-	p, err := u.procs.Stat(pid)
+	p, err := scratch.procs.Stat(pid)
 	return err == unix.ENOENT || (err == nil && p.Session == u.inst.session)
 }
 

@@ -73,7 +73,11 @@ func (u *Unit) spawnRun() supervise.Event {
 		return supervise.Event{Kind: supervise.ForkFailed, Cfg: c.mc}
 	}
 	if err != nil {
-		u.log.Fatal("unable to start ", u.o.Dir, "/", layout.Run, diag.Err(err))
+		if u.o.Warn {
+			u.log.Warn("unable to start ", u.o.Dir, "/", layout.Run, diag.Err(err))
+		} else {
+			u.log.Fatal("unable to start ", u.o.Dir, "/", layout.Run, diag.Err(err))
+		}
 		u.startErr = "unable to start " + layout.Run + ": " + errstr.Text(err)
 		return supervise.Event{Kind: supervise.ExecFailed, Cfg: c.mc}
 	}
@@ -86,7 +90,7 @@ func (u *Unit) spawnRun() supervise.Event {
 	} else {
 		u.inst.pgrp, u.inst.session = pid, pid
 	}
-	if p, err := u.procs.Stat(pid); err == nil {
+	if p, err := scratch.procs.Stat(pid); err == nil {
 		u.inst.start = p.Start
 	}
 	return supervise.Event{Kind: supervise.Started, Pid: pid, Cfg: c.mc}

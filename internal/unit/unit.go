@@ -28,7 +28,6 @@ import (
 	"github.com/daemontools-go/daemontools/internal/errstr"
 	"github.com/daemontools-go/daemontools/internal/host"
 	"github.com/daemontools-go/daemontools/internal/layout"
-	"github.com/daemontools-go/daemontools/internal/procs"
 	"github.com/daemontools-go/daemontools/internal/supervise"
 	"github.com/daemontools-go/daemontools/internal/svstate"
 	"github.com/daemontools-go/daemontools/internal/tai64"
@@ -57,6 +56,12 @@ type Options struct {
 	// Strict makes an event the machine refuses a panic (tests) instead of
 	// a warning.
 	Strict bool
+	// Name is the service's name in state.json (default: Dir's last
+	// element; svscan -C gives a logger "NAME/log").
+	Name string
+	// Warn prints 0.76's fatal start errors as warnings (svscan -C: the
+	// process goes on).
+	Warn bool
 	// Done, if set, is called once the unit has closed everything.
 	Done func(u *Unit)
 }
@@ -83,7 +88,6 @@ type Unit struct {
 	stdout  int // the children's fd 1: o.Stdout or an adopted late log
 	ownOut  bool
 
-	acts   []supervise.Action
 	timers [supervise.NumTimers]host.Timer
 	muted  bool // ctl is muted during a hold
 
@@ -99,18 +103,15 @@ type Unit struct {
 	notifyR    int // notification-fd's pipe, read end, -1 when none
 	notifyS    int // supervise/notify, -1 until notify-socket asks for it
 	notifyName string
-	procs      procs.Reader
-	left       []int
 	watch      bool // report Clean when no leftover remains
 	snap       []snapProc
 	except     []int
 
 	// Files.
 	cfg      config
-	cfgBuf   [128]byte
 	rec      svstate.Record
-	json     []byte
 	startErr string // the last failed start, for state.json
+	once     bool   // shutdown-on-exit
 	argv     []string
 	attr     syscall.ProcAttr
 	sys      syscall.SysProcAttr
@@ -181,7 +182,8 @@ func Open(h *host.Host, o Options) (*Unit, error) {
 		u.timers[i].Init(u, i)
 	}
 	u.initFiles()
-	u.feed(supervise.Event{Kind: supervise.Boot, Down: down, Adopt: u.adopt()})
+	u.once = u.exists(fShutdownOnExit)
+	u.feed(supervise.Event{Kind: supervise.Boot, Down: down, Once: u.once, Adopt: u.adopt()})
 	unix.Mknodat(u.dirfd, layout.OK, unix.S_IFIFO|0o600, 0) //nolint:errcheck
 	// Only now does svok succeed: the status file exists by then.
 	if u.ok, err = unix.Openat(u.dirfd, layout.OK, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0); err != nil {
@@ -196,6 +198,34 @@ func (u *Unit) Dir() string { return u.o.Dir }
 
 // Machine is the unit's state machine (read it; never feed it).
 func (u *Unit) Machine() *supervise.Machine { return u.m }
+
+// ShutdownOnExit reports whether the service has shutdown-on-exit: it
+// runs once, and the supervision ends with it (see Result).
+func (u *Unit) ShutdownOnExit() bool { return u.once }
+
+// Result is how the last instance of ./run ended, as a shell says it: its
+// exit code, or 128 + the signal that killed it; 111 when it never ran or
+// its end is unknown (an adopted instance).
+func (u *Unit) Result() int {
+	st, _, _, ok := u.m.LastExit()
+	switch {
+	case !ok || !st.Known:
+		return 111
+	case st.Signal != 0:
+		return 128 + st.Signal
+	}
+	return st.Code
+}
+
+// SetStdout makes fd the children's stdout from the next start on (a log
+// added to a running service; svscan -C). The unit does not own fd.
+func (u *Unit) SetStdout(fd int) {
+	if u.ownOut {
+		unix.Close(u.stdout)
+		u.ownOut = false
+	}
+	u.stdout = fd
+}
 
 // Except sets the pids that are never this unit's leftovers (other
 // services' processes in the same host, its logger...).
