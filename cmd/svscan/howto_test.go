@@ -59,7 +59,6 @@ func TestHowTo(t *testing.T) {
 	testutil.Eventually(t, 5*time.Second, "first scan", func() (bool, string) {
 		return testutil.CountLine(p.Stderr.String(), beat) == 1, p.Stderr.String()
 	})
-	firstScan := time.Now()
 
 	// Make and test the shellscript; build the service; link it in.
 	junk := filepath.Join(root, "junklog.log")
@@ -75,10 +74,10 @@ func TestHowTo(t *testing.T) {
 	testutil.Eventually(t, 12*time.Second, "timestamps in junklog.log", func() (bool, string) {
 		return stamps(junk) > 0, "none yet"
 	})
-	t.Logf("first timestamp %v after the link", time.Since(linked).Round(100*time.Millisecond))
-	// It was the second scan that found hello, 5 seconds after the first.
-	if gap := time.Since(firstScan); gap < 4500*time.Millisecond {
-		t.Errorf("hello started %v after the first scan: scans less than 5 s apart?", gap)
+	// The how-to promises it within 5 seconds (the next scan); inotify
+	// makes it at once (TestPickupWithoutInotify checks the 5 seconds).
+	if took := time.Since(linked); took > 5*time.Second {
+		t.Errorf("first timestamp %v after the link", took)
 	}
 
 	in := testutil.Options{Dir: etcService}

@@ -13,10 +13,6 @@ import (
 var allowed = []allow{
 	// svscan: its lock and the late-log FIFO spelled in place, an unchecked
 	// assertion on the lock error, and an os.Exit in StartLog's child path.
-	{"internal/svscan/lock.go", ruleName, `".svscan.lock"`},
-	{"internal/svscan/system.go", ruleName, `"supervise/log.fifo"`},
-	{"internal/svscan/system.go", ruleExit, "os.Exit"},
-	{"internal/svscan/run.go", ruleAssert, "err.(*LockError)"},
 
 	// svscanboot: the same assertion, and supervise/ok spelled in a path.
 	{"internal/svscanboot/boot.go", ruleAssert, "err.(*svscan.LockError)"},

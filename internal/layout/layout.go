@@ -79,8 +79,12 @@ const (
 // The log directory of a service, relative to the service directory.
 const LogMain = "log/main"
 
-// Files of a multilog log directory.
+// Files of a multilog log directory (daemontools 0.76's multilog).
 const (
-	LogCurrent  = "current"
-	LogPrevious = "previous"
+	LogCurrent   = "current"   // the file being written
+	LogPrevious  = "previous"  // current, being archived
+	LogProcessed = "processed" // a processor's output, becoming an archive
+	LogState     = "state"     // a processor's state
+	LogNewState  = "newstate"  // its next state
+	LogLock      = "lock"      // flock()ed by the running multilog
 )

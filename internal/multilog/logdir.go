@@ -3,6 +3,7 @@ package multilog
 import (
 	"bytes"
 	"errors"
+	"github.com/daemontools-go/daemontools/internal/layout"
 
 	"golang.org/x/sys/unix"
 )
@@ -49,7 +50,7 @@ func openLogDir(env *Env, startfd int, a Action) (*logDir, error) {
 		return nil, fatal(err, "unable to open directory ", d.name)
 	}
 	d.dirfd = fd
-	if d.lockfd, err = unix.Openat(d.dirfd, "lock", openAppend, 0o600); err == nil {
+	if d.lockfd, err = unix.Openat(d.dirfd, layout.LogLock, openAppend, 0o600); err == nil {
 		err = flockNB(d.lockfd)
 	}
 	if err != nil {
@@ -76,12 +77,12 @@ func flockNB(fd int) error {
 // archives what a crashed multilog left behind and starts afresh.
 func (d *logDir) recover() error {
 	var st unix.Stat_t
-	err := unix.Fstatat(d.dirfd, "current", &st, 0)
+	err := unix.Fstatat(d.dirfd, layout.LogCurrent, &st, 0)
 	if err != nil && !errors.Is(err, unix.ENOENT) {
 		return fatal(err, "unable to stat ", d.name, "/current")
 	}
 	if err == nil && st.Mode&0o100 != 0 {
-		if d.cur, err = unix.Openat(d.dirfd, "current", openAppend, 0o600); err != nil {
+		if d.cur, err = unix.Openat(d.dirfd, layout.LogCurrent, openAppend, 0o600); err != nil {
 			return fatal(err, "unable to append to ", d.name, "/current")
 		}
 		if err := unix.Fchmod(d.cur, 0o644); err != nil {
@@ -93,26 +94,26 @@ func (d *logDir) recover() error {
 		d.bytes = uint64(st.Size)
 		return nil
 	}
-	unix.Unlinkat(d.dirfd, "state", 0)    //nolint:errcheck
-	unix.Unlinkat(d.dirfd, "newstate", 0) //nolint:errcheck
-	err = unix.Fstatat(d.dirfd, "processed", &st, 0)
+	unix.Unlinkat(d.dirfd, layout.LogState, 0)    //nolint:errcheck
+	unix.Unlinkat(d.dirfd, layout.LogNewState, 0) //nolint:errcheck
+	err = unix.Fstatat(d.dirfd, layout.LogProcessed, &st, 0)
 	if err != nil && !errors.Is(err, unix.ENOENT) {
 		return fatal(err, "unable to stat ", d.name, "/processed")
 	}
 	if err == nil && st.Mode&0o100 != 0 {
-		unix.Unlinkat(d.dirfd, "previous", 0) //nolint:errcheck
-		d.finish("processed", 's')
+		unix.Unlinkat(d.dirfd, layout.LogPrevious, 0) //nolint:errcheck
+		d.finish(layout.LogProcessed, 's')
 	} else {
-		unix.Unlinkat(d.dirfd, "processed", 0) //nolint:errcheck
-		d.finish("previous", 'u')
+		unix.Unlinkat(d.dirfd, layout.LogProcessed, 0) //nolint:errcheck
+		d.finish(layout.LogPrevious, 'u')
 	}
-	d.finish("current", 'u')
-	fd, err := unix.Openat(d.dirfd, "state", openTrunc, 0o644)
+	d.finish(layout.LogCurrent, 'u')
+	fd, err := unix.Openat(d.dirfd, layout.LogState, openTrunc, 0o644)
 	if err != nil {
 		return fatal(err, "unable to write to ", d.name, "/state")
 	}
 	unix.Close(fd)
-	if d.cur, err = unix.Openat(d.dirfd, "current", openAppend, 0o600); err != nil {
+	if d.cur, err = unix.Openat(d.dirfd, layout.LogCurrent, openAppend, 0o600); err != nil {
 		return fatal(err, "unable to write to ", d.name, "/current")
 	}
 	if err := unix.Fchmod(d.cur, 0o644); err != nil {

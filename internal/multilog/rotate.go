@@ -1,6 +1,7 @@
 package multilog
 
 import (
+	"github.com/daemontools-go/daemontools/internal/layout"
 	"os"
 	"syscall"
 
@@ -16,27 +17,27 @@ func (d *logDir) rotate() {
 	d.retry(func() error { return unix.Fsync(d.cur) }, "unable to write ", d.name, "/current to disk")
 	unix.Close(d.cur)
 	d.cur = -1
-	d.retry(func() error { return unix.Renameat(d.dirfd, "current", d.dirfd, "previous") },
+	d.retry(func() error { return unix.Renameat(d.dirfd, layout.LogCurrent, d.dirfd, layout.LogPrevious) },
 		"unable to rename current to previous in directory ", d.name)
 	d.retry(func() (err error) {
-		d.cur, err = unix.Openat(d.dirfd, "current", openAppend, 0o600)
+		d.cur, err = unix.Openat(d.dirfd, layout.LogCurrent, openAppend, 0o600)
 		return err
 	}, "unable to create ", d.name, "/current")
 	d.bytes = 0
 	d.retry(func() error { return unix.Fchmod(d.cur, 0o644) }, "unable to set mode of ", d.name, "/current")
-	d.retry(func() error { return unix.Fchmodat(d.dirfd, "previous", 0o744, 0) },
+	d.retry(func() error { return unix.Fchmodat(d.dirfd, layout.LogPrevious, 0o744, 0) },
 		"unable to set mode of ", d.name, "/previous")
 	if !d.hasProc {
-		d.finish("previous", 's')
+		d.finish(layout.LogPrevious, 's')
 		return
 	}
 	d.process()
-	d.retry(func() error { return d.syncFile("processed", 0o744) }, "unable to create ", d.name, "/processed")
-	d.retry(func() error { return d.syncFile("newstate", 0) }, "unable to create ", d.name, "/newstate")
-	d.retry(func() error { return unix.Unlinkat(d.dirfd, "previous", 0) }, "unable to remove ", d.name, "/previous")
-	d.retry(func() error { return unix.Renameat(d.dirfd, "newstate", d.dirfd, "state") },
+	d.retry(func() error { return d.syncFile(layout.LogProcessed, 0o744) }, "unable to create ", d.name, "/processed")
+	d.retry(func() error { return d.syncFile(layout.LogNewState, 0) }, "unable to create ", d.name, "/newstate")
+	d.retry(func() error { return unix.Unlinkat(d.dirfd, layout.LogPrevious, 0) }, "unable to remove ", d.name, "/previous")
+	d.retry(func() error { return unix.Renameat(d.dirfd, layout.LogNewState, d.dirfd, layout.LogState) },
 		"unable to rename newstate to state in directory ", d.name)
-	d.finish("processed", 's')
+	d.finish(layout.LogProcessed, 's')
 }
 
 // retry runs op until it succeeds, pausing with "PARTS, pausing: ERR".
@@ -108,8 +109,8 @@ func (d *logDir) startProcessor() (int, error) {
 		flags int
 		mode  uint32
 	}
-	files := []file{{"previous", openRead, 0}, {"processed", openTrunc, 0o644},
-		{"state", openRead, 0}, {"newstate", openTrunc, 0o644}}
+	files := []file{{layout.LogPrevious, openRead, 0}, {layout.LogProcessed, openTrunc, 0o644},
+		{layout.LogState, openRead, 0}, {layout.LogNewState, openTrunc, 0o644}}
 	fds := make([]int, 0, len(files))
 	defer func() {
 		for _, fd := range fds {

@@ -62,7 +62,7 @@ func Decide(t *Table, e Entry) Decision {
 		return Decision{}
 	}
 	if s := t.Lookup(e.ID); s != nil {
-		d := Decision{StartMain: s.Pid == 0, StartLog: s.Log && s.LogPid == 0}
+		d := Decision{StartMain: s.Pid == 0 && !s.Finished, StartLog: s.Log && s.LogPid == 0}
 		if !s.Log && e.LogSeen && e.LogErr == nil {
 			d.Attach, d.StartLog = true, true
 		}

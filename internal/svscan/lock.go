@@ -2,6 +2,7 @@ package svscan
 
 import (
 	"errors"
+	"github.com/daemontools-go/daemontools/internal/layout"
 
 	"github.com/daemontools-go/daemontools/internal/errstr"
 	"golang.org/x/sys/unix"
@@ -12,7 +13,7 @@ import (
 // svscanboot on the same directory refuses to start instead of starting a
 // second supervise for every service. The name starts with a dot: scans
 // skip it, and so does svscanboot's `DIR/*`.
-const LockName = ".svscan.lock"
+const LockName = layout.ScanLock
 
 // InheritedLockFD is the descriptor on which svscanboot hands svscan the
 // lock it took before its clean-up, so that no other instance can slip in

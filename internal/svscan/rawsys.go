@@ -67,13 +67,3 @@ func rawStatx(dirfd int, path *byte, flags, mask int, st *unix.Statx_t) error {
 		uintptr(flags), uintptr(mask), uintptr(unsafe.Pointer(st)), 0)
 	return errnoErr(e)
 }
-
-// rawReap is wait4(-1, &status, WNOHANG, NULL).
-func rawReap() (int, error) {
-	var status int32
-	pid, _, e := syscall.RawSyscall6(unix.SYS_WAIT4, ^uintptr(0), uintptr(unsafe.Pointer(&status)), uintptr(unix.WNOHANG), 0, 0, 0)
-	if e != 0 {
-		return 0, e
-	}
-	return int(pid), nil
-}

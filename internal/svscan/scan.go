@@ -21,19 +21,21 @@ type System interface {
 	// without a log has it looked at every scan, so it must not allocate.
 	StatLog(name string) error
 	// Pipe makes a close-on-exec pipe for a logged service.
-	Pipe() (r, w int, err error)
-	// LateLog makes the FIFO name/supervise/log.fifo for a log that
-	// appeared after the slot was made and opens it, close-on-exec, for
-	// reading and for writing (see Decision.Attach).
-	LateLog(name string) (r, w int, err error)
+	// (svscan -C reuses the pipe of an instance it adopts, named by the
+	// service name.)
+	Pipe(name string) (r, w int, err error)
+	// LateLog gives the running service name (main: its StartMain pid)
+	// the pipe of a log that appeared after the slot was made: per
+	// process, the FIFO name/supervise/log.fifo, opened close-on-exec for
+	// reading and for writing, that our supervise adopts at its next start
+	// (see Decision.Attach).
+	LateLog(name string, main int) (r, w int, err error)
 	// Close closes a descriptor.
 	Close(fd int)
 	// StartMain starts `supervise name` with stdout as its fd 1 (-1: svscan's own).
 	StartMain(name string, stdout int) (pid int, err error)
 	// StartLog starts `supervise log` in directory name with stdin as its fd 0.
 	StartLog(name string, stdin int) (pid int, err error)
-	// Reap collects one exited child without blocking: 0 when there is none.
-	Reap() int
 }
 
 // Step says where starting a supervise failed.
@@ -44,6 +46,7 @@ const (
 	StepExec   Step = iota // "unable to start supervise N: ..."
 	StepFork               // "unable to fork for N: ..."
 	StepSwitch             // "unable to switch to N: ..." (log supervise only)
+	StepUnit               // svscan -C: supervise's own message, Err's text
 )
 
 // StartError is a failure to start a supervise.
@@ -91,18 +94,12 @@ type cached struct {
 	scan int // when
 }
 
-// Scan is one scan, in 0.76's order: reap exited children, mark every slot
-// unseen, visit every entry of the directory, then forget the slots that
-// are gone and idle. A directory that cannot be read is reported and the
-// clean-up is skipped.
+// Scan is one scan, in 0.76's order: mark every slot unseen, visit every
+// entry of the directory, then forget the slots that are gone and idle. A
+// directory that cannot be read is reported and the clean-up is skipped.
+// (0.76 reaped its children at the start of a scan; the host reaps them
+// as they exit, and Reaped tells the table.)
 func (s *Scanner) Scan() {
-	for {
-		pid := s.Sys.Reap()
-		if pid <= 0 {
-			break
-		}
-		s.Table.Reaped(pid)
-	}
 	s.Table.Deactivate()
 	if s.cache == nil {
 		s.cache = make(map[string]*cached)
@@ -130,6 +127,9 @@ func (s *Scanner) Scan() {
 		}
 	}
 }
+
+// Reaped tells the table that a supervise (or svscan -C's unit) has ended.
+func (s *Scanner) Reaped(pid int) { s.Table.Reaped(pid) }
 
 // refreshing reports whether this scan stats every entry.
 func (s *Scanner) refreshing() bool { return s.scans%refreshEvery == 1 }
@@ -176,7 +176,7 @@ func (s *Scanner) apply(name string, d Decision, id ID) {
 	if d.Create {
 		slot = &Slot{ID: id, Log: d.Log}
 		if d.Log {
-			r, w, err := s.Sys.Pipe()
+			r, w, err := s.Sys.Pipe(name)
 			if err != nil {
 				s.Log.Warn("unable to create pipe for ", name, diag.Err(err))
 				return
@@ -189,8 +189,11 @@ func (s *Scanner) apply(name string, d Decision, id ID) {
 		return
 	}
 	slot.Active = true
+	if slot.Name != name { // kept for the stop, which goes by name
+		slot.Name = strings.Clone(name)
+	}
 	if d.Attach {
-		r, w, err := s.Sys.LateLog(name)
+		r, w, err := s.Sys.LateLog(name, slot.Pid)
 		if err != nil {
 			s.Log.Warn("unable to create pipe for ", name, diag.Err(err))
 			d.StartLog = false
@@ -238,6 +241,8 @@ func (s *Scanner) startFailed(name, suffix string, err error) bool {
 		return true
 	case StepSwitch:
 		s.Log.Warn("unable to switch to ", name, diag.Err(se.Err))
+	case StepUnit:
+		s.Log.Warn(se.Err.Error())
 	default:
 		s.Log.Warn("unable to start supervise ", name, suffix, diag.Err(se.Err))
 	}

@@ -19,7 +19,7 @@ func BenchmarkIdleScan(b *testing.B) {
 	}
 	b.Chdir(dir)
 	home, _ := unix.Open(".", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
-	s := &Scanner{Table: NewTable(), Sys: NewSystem(home, nil, diag.Logger{Prog: "svscan", W: io.Discard}), Log: diag.Logger{Prog: "svscan", W: io.Discard}}
+	s := &Scanner{Table: NewTable(), Sys: NewSystem(home, nil), Log: diag.Logger{Prog: "svscan", W: io.Discard}}
 	ents, _ := s.Sys.ReadDir()
 	for i, e := range ents {
 		if e.Name[0] == '.' {

@@ -30,7 +30,6 @@ type fakeSystem struct {
 	nextPid int
 	nextFD  int
 	open    map[int]bool
-	reaped  []int
 	calls   []string
 	stats   int // Stat calls on entries of the directory itself
 }
@@ -88,7 +87,7 @@ func (f *fakeSystem) StatLog(name string) error {
 	return err
 }
 
-func (f *fakeSystem) Pipe() (int, int, error) {
+func (f *fakeSystem) Pipe(string) (int, int, error) {
 	if f.pipeErr != nil {
 		return -1, -1, f.pipeErr
 	}
@@ -99,7 +98,7 @@ func (f *fakeSystem) Pipe() (int, int, error) {
 	return r, w, nil
 }
 
-func (f *fakeSystem) LateLog(name string) (int, int, error) {
+func (f *fakeSystem) LateLog(name string, _ int) (int, int, error) {
 	if f.pipeErr != nil {
 		return -1, -1, f.pipeErr
 	}
@@ -131,15 +130,6 @@ func (f *fakeSystem) StartLog(name string, stdin int) (int, error) {
 	f.nextPid++
 	f.calls = append(f.calls, fmt.Sprintf("log %s fd0=%d pid=%d", name, stdin, f.nextPid))
 	return f.nextPid, nil
-}
-
-func (f *fakeSystem) Reap() int {
-	if len(f.reaped) == 0 {
-		return 0
-	}
-	pid := f.reaped[0]
-	f.reaped = f.reaped[1:]
-	return pid
 }
 
 // takeCalls returns and forgets the calls recorded so far.
@@ -176,7 +166,7 @@ func TestScanStartsServicesAndLogs(t *testing.T) {
 	s.Scan()
 	expect(t, "second scan", f.takeCalls(), "")
 	// A reaped supervise is restarted by the next scan; the log pipe stays.
-	f.reaped = []int{102, 103, 999}
+	ended(s, 102, 103, 999)
 	s.Scan()
 	expect(t, "after reaping", f.takeCalls(), "main b fd1=11 pid=104\nlog b fd0=10 pid=105")
 }
@@ -206,7 +196,7 @@ func TestLogDecidedOncePerSlot(t *testing.T) {
 	// A log appearing later in a plain directory is not seen while the stat
 	// cache holds the directory (0.76 never sees it)...
 	f.nodes["a/log"] = fakeNode{id: ID{1, 9}, dir: true}
-	f.reaped = []int{101}
+	ended(s, 101)
 	s.Scan()
 	expect(t, "restart keeps no log", f.takeCalls(), "main a fd1=-1 pid=102")
 	// ...but at the minute's full stat it is attached: the FIFO is made
@@ -218,7 +208,7 @@ func TestLogDecidedOncePerSlot(t *testing.T) {
 	s.Scan()
 	expect(t, "attached", f.takeCalls(), "fifo a 10 11\nlog a fd0=10 pid=103")
 	// From then on the slot is logged: a restarted supervise gets the pipe.
-	f.reaped = []int{102}
+	ended(s, 102)
 	s.Scan()
 	expect(t, "restart with the log", f.takeCalls(), "main a fd1=11 pid=104")
 
@@ -229,7 +219,7 @@ func TestLogDecidedOncePerSlot(t *testing.T) {
 	s2, _ := newScanner(f2)
 	s2.Scan()
 	delete(f2.nodes, "b/log")
-	f2.reaped = []int{102}
+	ended(s2, 102)
 	s2.Scan()
 	expect(t, "file log", f2.takeCalls(), "pipe 10 11\nmain b fd1=11 pid=101\nlog b fd0=10 pid=102\nlog b fd0=10 pid=103")
 }
@@ -292,10 +282,10 @@ func TestDropAfterRemoval(t *testing.T) {
 	// Gone but supervise still running: kept, nothing restarted.
 	s.Scan()
 	expect(t, "kept while running", f.takeCalls(), "")
-	f.reaped = []int{101}
+	ended(s, 101)
 	s.Scan()
 	expect(t, "kept while the log runs", f.takeCalls(), "")
-	f.reaped = []int{102}
+	ended(s, 102)
 	s.Scan()
 	expect(t, "dropped", f.takeCalls(), "close 10\nclose 11")
 	if s.Table.Len() != 0 || len(f.open) != 0 {
@@ -313,7 +303,7 @@ func TestReadErrorSkipsDrop(t *testing.T) {
 	s, out := newScanner(f)
 	s.Scan()
 	f.takeCalls()
-	f.reaped = []int{101}
+	ended(s, 101)
 	f.order = []string{}
 	f.readErr = unix.EIO
 	s.Scan()
@@ -424,5 +414,12 @@ func TestManyServices(t *testing.T) {
 	}
 	if got := strings.Count(f.takeCalls(), "main "); got != n {
 		t.Fatalf("%d supervise started, want %d", got, n)
+	}
+}
+
+// reap tells the scanner that these supervise processes ended.
+func ended(s *Scanner, pids ...int) {
+	for _, p := range pids {
+		s.Reaped(p)
 	}
 }

@@ -4,11 +4,10 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
-	"os"
 	"syscall"
 	"unsafe"
 
-	"github.com/daemontools-go/daemontools/internal/diag"
+	"github.com/daemontools-go/daemontools/internal/layout"
 	"github.com/daemontools-go/daemontools/internal/pathexec"
 	"golang.org/x/sys/unix"
 )
@@ -26,18 +25,18 @@ const Supervise = "supervise"
 // realSystem is the System of a running svscan: the current directory is
 // the scanned one.
 type realSystem struct {
-	env  []string    // passed to every supervise, and holds the PATH searched
-	home int         // the scanned directory, to come back to after a log start
-	buf  []byte      // getdents buffer, reused
-	ents []Dirent    // ReadDir's result, reused
-	path pathBuf     // for raw calls
-	log  diag.Logger // for the one fatal error
+	env   []string // passed to every supervise, and holds the PATH searched
+	home  int      // the scanned directory, to come back to after a log start
+	buf   []byte   // getdents buffer, reused
+	ents  []Dirent // ReadDir's result, reused
+	path  pathBuf  // for raw calls
+	fatal error    // set when svscan cannot come back to the scanned directory
 }
 
 // NewSystem returns the real System. home is a descriptor of the scanned
 // directory (the current one); env is the environment for supervise.
-func NewSystem(home int, env []string, log diag.Logger) System {
-	return &realSystem{env: env, home: home, buf: make([]byte, 32<<10), log: log}
+func NewSystem(home int, env []string) *realSystem {
+	return &realSystem{env: env, home: home, buf: make([]byte, 32<<10)}
 }
 
 var dot = []byte{'.', 0}
@@ -129,7 +128,7 @@ func (s *realSystem) StatLog(name string) error {
 	return err
 }
 
-func (s *realSystem) Pipe() (int, int, error) {
+func (s *realSystem) Pipe(string) (int, int, error) {
 	var p [2]int
 	if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
 		return -1, -1, err
@@ -142,12 +141,8 @@ func (s *realSystem) Pipe() (int, int, error) {
 	return p[0], p[1], nil
 }
 
-// LateLogFIFO is the FIFO, in a service's supervise directory, through
-// which our supervise adopts a log added to a running service.
-const LateLogFIFO = "supervise/log.fifo"
-
-func (s *realSystem) LateLog(name string) (int, int, error) {
-	path := name + "/" + LateLogFIFO
+func (s *realSystem) LateLog(name string, _ int) (int, int, error) {
+	path := name + "/" + layout.LateLog
 	unix.Unlink(path) //nolint:errcheck // a leftover of an earlier svscan, if any
 	if err := unix.Mkfifo(path, 0o600); err != nil {
 		return -1, -1, err
@@ -208,13 +203,16 @@ func (s *realSystem) StartLog(name string, stdin int) (int, error) {
 	if err := unix.Chdir(name); err != nil {
 		return 0, &StartError{Step: StepSwitch, Err: err}
 	}
-	pid, err := s.spawn([]string{Supervise, "log"}, []uintptr{uintptr(stdin), 1, 2})
+	pid, err := s.spawn([]string{Supervise, layout.Log}, []uintptr{uintptr(stdin), 1, 2})
 	if cerr := unix.Fchdir(s.home); cerr != nil {
-		s.log.Fatal("unable to switch back to the scanned directory", diag.Err(cerr))
-		os.Exit(diag.ExitTemporary)
+		s.fatal = cerr // svscan ends after this scan: it cannot scan elsewhere
 	}
 	return pid, err
 }
+
+// Fatal is a failure after which svscan cannot go on: it has not come back
+// to the scanned directory.
+func (s *realSystem) Fatal() error { return s.fatal }
 
 // spawn runs argv[0] through djb's PATH search (pathexec.Spawn): the child
 // gets files as 0, 1, 2 (plus whatever svscan itself inherited without
@@ -240,14 +238,4 @@ func isForkError(err error) bool {
 		}
 	}
 	return false
-}
-
-func (s *realSystem) Reap() int {
-	for {
-		pid, err := rawReap()
-		if err == unix.EINTR {
-			continue
-		}
-		return pid
-	}
 }

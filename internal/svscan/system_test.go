@@ -5,7 +5,6 @@ import (
 	"sort"
 	"testing"
 
-	"github.com/daemontools-go/daemontools/internal/diag"
 	"golang.org/x/sys/unix"
 )
 
@@ -26,7 +25,7 @@ func TestRealReadDirAndStat(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer unix.Close(home)
-	sys := NewSystem(home, nil, diag.Logger{Prog: "svscan", W: os.Stderr})
+	sys := NewSystem(home, nil)
 	ents, err := sys.ReadDir()
 	if err != nil {
 		t.Fatal(err)

@@ -24,11 +24,15 @@ type ID struct{ Dev, Ino uint64 }
 // Slot is one service svscan knows.
 type Slot struct {
 	ID     ID
+	Name   string // the name the last scan saw it under
 	Log    bool   // decided when the slot is created, or when a log is attached later
 	Pipe   [2]int // read and write ends, open for the slot's life when Log
-	Pid    int    // main supervise, 0 when not running
-	LogPid int    // log supervise, 0 when not running
+	Pid    int    // main supervise (or unit, svscan -C), 0 when not running
+	LogPid int    // log supervise (or unit), 0 when not running
 	Active bool   // seen by the current scan
+	// Finished: the service has shutdown-on-exit and its run has ended:
+	// it is not started again.
+	Finished bool
 }
 
 // Table holds the known slots, indexed by ID and by supervise pid. Unlike

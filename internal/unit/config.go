@@ -60,7 +60,11 @@ func (u *Unit) readConfig() config {
 	if sig, ok := u.readSignal(fDownSignal); ok {
 		c.mc.DownSignal = sig
 	}
-	c.mc.TimeoutKill, _ = u.readMillis(fTimeoutKill)
+	if d, ok := u.readMillis(fTimeoutKill); ok {
+		c.mc.TimeoutKill = d
+	} else {
+		c.mc.TimeoutKill = u.stopKill // svscan's stop: its default
+	}
 	if d, ok := u.readMillis(fTimeoutFinish); ok {
 		c.mc.TimeoutFinish = d
 	} else {

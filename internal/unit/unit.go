@@ -21,6 +21,7 @@ package unit
 import (
 	"strconv"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -110,8 +111,9 @@ type Unit struct {
 	// Files.
 	cfg      config
 	rec      svstate.Record
-	startErr string // the last failed start, for state.json
-	once     bool   // shutdown-on-exit
+	startErr string        // the last failed start, for state.json
+	once     bool          // shutdown-on-exit
+	stopKill time.Duration // timeout-kill for a service without one, once Stop asked
 	argv     []string
 	attr     syscall.ProcAttr
 	sys      syscall.SysProcAttr
@@ -215,6 +217,21 @@ func (u *Unit) Result() int {
 		return 128 + st.Signal
 	}
 	return st.Code
+}
+
+// Control writes cmds to the unit's own control FIFO: they are taken as
+// svc's are, one a turn.
+func (u *Unit) Control(cmds string) {
+	if u.ctlw >= 0 {
+		unix.Write(u.ctlw, []byte(cmds)) //nolint:errcheck // a full FIFO already holds commands
+	}
+}
+
+// Stop is svc -dx, with timeout-kill d for a service that has none
+// (svscan's ordered stop).
+func (u *Unit) Stop(d time.Duration) {
+	u.stopKill = d
+	u.Control("dx")
 }
 
 // SetStdout makes fd the children's stdout from the next start on (a log

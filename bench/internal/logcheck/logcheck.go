@@ -11,6 +11,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"github.com/daemontools-go/daemontools/internal/layout"
 	"io"
 	"os"
 	"path/filepath"
@@ -77,8 +78,8 @@ func Files(dir string) ([]string, error) {
 		}
 	}
 	sort.Strings(out)
-	if _, err := os.Stat(filepath.Join(dir, "current")); err == nil {
-		out = append(out, filepath.Join(dir, "current"))
+	if _, err := os.Stat(filepath.Join(dir, layout.LogCurrent)); err == nil {
+		out = append(out, filepath.Join(dir, layout.LogCurrent))
 	}
 	return out, nil
 }

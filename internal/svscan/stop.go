@@ -1,0 +1,267 @@
+package svscan
+
+import (
+	"os"
+	"strconv"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/daemontools-go/daemontools/internal/layout"
+	"github.com/daemontools-go/daemontools/internal/procs"
+	"github.com/daemontools-go/daemontools/internal/status"
+	"github.com/daemontools-go/daemontools/internal/svdir"
+)
+
+// The ordered stop of svscan as PID 1 (docs/svscan.md, "Containers"). On
+// SIGTERM or SIGINT, or when a service with shutdown-on-exit ends:
+//
+//  1. every service gets its stop (svc -dx: the down signal, or TERM, and
+//     CONT); those without timeout-kill get SIGKILL after StopTimeout;
+//  2. when a service is down, svscan closes its end of the log pipe, so
+//     that the logger reads every line to the end of the pipe; once the
+//     pipe is empty the logger is told to exit (svc -x) when it does;
+//  3. when every service and logger is gone, what is left gets TERM, then
+//     KILL after RestTimeout;
+//  4. svscan exits as soon as nothing is left: with the exit code of the
+//     service with shutdown-on-exit, or 0.
+//
+// A second SIGTERM or SIGINT during the stop changes nothing (a warning);
+// SIGKILL from outside (docker kill) is the way to end it at once.
+
+// StopTimeout is how long a service without timeout-kill has, after its
+// stop, before SIGKILL: everything fits docker's default 10 seconds.
+const StopTimeout = 7 * time.Second
+
+// RestTimeout is how long what is left after the services has between
+// TERM and KILL.
+const RestTimeout = time.Second
+
+// drainPoll is how often the stop looks whether log pipes are empty.
+const drainPoll = 20 * time.Millisecond
+
+var (
+	stopSignals    = []syscall.Signal{syscall.SIGTERM, syscall.SIGINT}
+	forwardSignals = []syscall.Signal{syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGQUIT, syscall.SIGWINCH}
+)
+
+func isStopSignal(sig syscall.Signal) bool { return sig == syscall.SIGTERM || sig == syscall.SIGINT }
+
+// stopping is the ordered stop in progress.
+type stopping struct {
+	code    int
+	coded   bool // code was set by a service with shutdown-on-exit
+	slots   []*stopSlot
+	resting bool // step 3
+}
+
+// stopSlot is one service being stopped.
+type stopSlot struct {
+	s        *Slot
+	name     string
+	ownKill  bool // the service has timeout-kill
+	mainDone bool
+	logAsked bool
+}
+
+// beginStop starts the ordered stop: code is the exit code so far.
+func (sc *svscan) beginStop(code int, sig syscall.Signal) {
+	if sc.stop != nil {
+		if sig != 0 {
+			sc.log.Warn("already stopping; ignoring signal ", strconv.Itoa(int(sig)))
+		}
+		return
+	}
+	sc.stop = &stopping{code: code, coded: sig == 0}
+	sc.h.Cancel(&sc.timer)
+	for _, s := range sc.s.Table.byID {
+		ss := &stopSlot{s: s, name: s.Name}
+		ss.ownKill = exists(s.Name + "/" + layout.TimeoutKill)
+		sc.stop.slots = append(sc.stop.slots, ss)
+		if s.Pid == 0 {
+			continue
+		}
+		if sc.units != nil {
+			sc.units.stopMain(s.Pid, StopTimeout)
+		} else {
+			sc.control(s.Name, "dx")
+		}
+	}
+	sc.h.Arm(&sc.stopTimer, StopTimeout)
+	sc.stopProgress()
+}
+
+// control writes cmds to the supervise of the service directory dir.
+func (sc *svscan) control(dir, cmds string) {
+	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return
+	}
+	svdir.Send(fd, []byte(cmds)) //nolint:errcheck // a supervise gone already has nothing to stop
+	unix.Close(fd)
+}
+
+// stopDeadline: SIGKILL to every service without timeout-kill that is
+// still up (svscan -C's units have it as their timeout-kill already).
+func (sc *svscan) stopDeadline() {
+	if sc.units != nil {
+		return
+	}
+	for _, ss := range sc.stop.slots {
+		if ss.mainDone || ss.ownKill || ss.s.Pid == 0 {
+			continue
+		}
+		if pid := servicePid(ss.name); pid > 0 {
+			syscall.Kill(-pid, syscall.SIGKILL) //nolint:errcheck // its session, when it leads one
+			syscall.Kill(pid, syscall.SIGKILL)  //nolint:errcheck
+		}
+	}
+}
+
+// servicePid reads the pid of the service in dir from its status record.
+func servicePid(dir string) int {
+	b, err := os.ReadFile(dir + "/" + layout.Status)
+	if err != nil {
+		return 0
+	}
+	st, err := status.Decode(b)
+	if err != nil {
+		return 0
+	}
+	return int(st.Pid)
+}
+
+// stopProgress moves every service on: a main gone closes svscan's end of
+// the log pipe; an empty pipe lets its logger exit; when every service and
+// logger is gone the rest is stopped; when nothing is left svscan exits.
+func (sc *svscan) stopProgress() {
+	st := sc.stop
+	waiting := false
+	draining := false
+	for _, ss := range st.slots {
+		s := ss.s
+		if !ss.mainDone && s.Pid == 0 {
+			ss.mainDone = true
+			if s.Log && s.Pipe[1] >= 0 {
+				unix.Close(s.Pipe[1])
+				s.Pipe[1] = -1
+			}
+		}
+		if !ss.mainDone {
+			waiting = true
+			continue
+		}
+		if !s.Log || s.LogPid == 0 {
+			if s.Log && s.Pipe[0] >= 0 && s.LogPid == 0 && ss.logAsked {
+				unix.Close(s.Pipe[0])
+				s.Pipe[0] = -1
+			}
+			continue
+		}
+		waiting = true
+		if ss.logAsked {
+			continue
+		}
+		if n, err := unix.IoctlGetInt(s.Pipe[0], unix.TIOCINQ); err == nil && n > 0 {
+			draining = true
+			continue
+		}
+		ss.logAsked = true
+		if sc.units != nil {
+			sc.units.exitLog(s.LogPid)
+		} else {
+			sc.control(ss.name+"/"+layout.Log, "x")
+		}
+	}
+	if draining && !sc.drainTimer.Armed() {
+		sc.h.Arm(&sc.drainTimer, drainPoll)
+	}
+	if waiting {
+		return
+	}
+	if !st.resting {
+		st.resting = true
+		sc.h.Cancel(&sc.stopTimer)
+		sc.killRest(syscall.SIGTERM)
+		sc.h.Arm(&sc.endTimer, RestTimeout)
+	}
+	sc.h.Reaper.Reap()
+	if sc.h.Reaper.NoChildren() {
+		sc.exit = st.code
+		sc.h.Stop()
+	}
+}
+
+// drain looks again at the log pipes.
+func (sc *svscan) drain() {
+	if sc.stop != nil {
+		sc.stopProgress()
+	}
+}
+
+// killRest sends sig, and CONT, to everything left: as process 1, to every
+// process of the namespace; otherwise (-P) to every descendant.
+func (sc *svscan) killRest(sig syscall.Signal) {
+	if os.Getpid() == 1 {
+		syscall.Kill(-1, sig)             //nolint:errcheck // nothing left is fine
+		syscall.Kill(-1, syscall.SIGCONT) //nolint:errcheck
+		return
+	}
+	var r procs.Reader
+	for _, pid := range procs.Leftovers(nil, r.All(), procs.Member{Parent: os.Getpid(), Except: []int{os.Getpid()}}) {
+		syscall.Kill(pid, sig)             //nolint:errcheck
+		syscall.Kill(pid, syscall.SIGCONT) //nolint:errcheck
+	}
+	if sig == syscall.SIGKILL {
+		sc.h.Arm(&sc.endTimer, RestTimeout) // look again, in case something was forked meanwhile
+	}
+}
+
+// supervisorEnded: the supervise of a service (or its unit) ended, with
+// code when it exited. A service with shutdown-on-exit is not started
+// again; as PID 1, svscan stops everything and exits with its code.
+func (sc *svscan) supervisorEnded(id, code int, exited bool) {
+	s := sc.s.Table.byPid[id]
+	if s == nil || s.Pid != id || s.Name == "" || !exists(s.Name+"/"+layout.ShutdownOnExit) {
+		return
+	}
+	s.Finished = true
+	if !exited {
+		code = 111
+	}
+	if !sc.o.PID1 {
+		return
+	}
+	switch {
+	case sc.stop == nil:
+		sc.beginStop(code, 0)
+	case !sc.stop.coded:
+		sc.stop.code, sc.stop.coded = code, true
+	}
+}
+
+// forward sends sig to the service with shutdown-on-exit, if one runs.
+func (sc *svscan) forward(sig syscall.Signal) {
+	for _, s := range sc.s.Table.byID {
+		if s.Pid == 0 || s.Name == "" || !exists(s.Name+"/"+layout.ShutdownOnExit) {
+			continue
+		}
+		pid := 0
+		if sc.units != nil {
+			pid = sc.units.servicePid(s.Pid)
+		} else {
+			pid = servicePid(s.Name)
+		}
+		if pid > 0 {
+			syscall.Kill(pid, sig) //nolint:errcheck
+			return
+		}
+	}
+	sc.log.Warn("ignoring signal ", strconv.Itoa(int(sig)), ": no service with ", layout.ShutdownOnExit, " runs")
+}
+
+func exists(path string) bool {
+	var st unix.Stat_t
+	return unix.Stat(path, &st) == nil
+}
