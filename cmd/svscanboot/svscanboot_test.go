@@ -292,3 +292,49 @@ func TestStopOnTerm(t *testing.T) {
 		return true, ""
 	})
 }
+
+// A scanned directory that does not exist: the message says so.
+func TestMissingDir(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "nope")
+	r := testutil.Run(t, testutil.Options{}, testutil.Bin(t, "svscanboot"), dir)
+	want := "svscanboot: fatal: unable to open " + dir + ": file does not exist\n"
+	if r.Code != 111 || r.Stderr != want {
+		t.Errorf("exit %d, stderr %q; want 111, %q", r.Code, r.Stderr, want)
+	}
+}
+
+// svscanboot -C: svscan -C supervises everything itself (no supervise
+// process); TERM stops the services, then their logs, and svscanboot
+// exits 0 with nothing left; SIGALRM reaches svscan.
+func TestConsolidated(t *testing.T) {
+	t.Parallel()
+	scantest.Need(t, "svscan", "readproctitle")
+	dir, dirs := tree(t)
+	p := testutil.Start(t, testutil.Options{}, testutil.Bin(t, "svscanboot"), "-C", dir)
+	t.Cleanup(func() { scantest.StopTree(t, p.Pid(), dirs...) })
+	scantest.WaitUp(t, 15*time.Second, dirs...)
+	all := scantest.Tree(p.Pid())
+	scan := only(t, scantest.Named(all, "svscan"), "svscan")
+	if got := strings.Join(scan.Args[:4], " "); !strings.HasSuffix(got, "svscan -C -P "+dir) {
+		t.Errorf("svscan runs as %q", scan.Args)
+	}
+	if n := len(scantest.Named(all, "supervise")); n != 0 {
+		t.Errorf("%d supervise processes under svscan -C", n)
+	}
+	// SIGALRM: a new service is picked up at once even without inotify
+	// (it is on anyway; this only checks that svscan survives it).
+	p.Signal(syscall.SIGALRM)
+	p.Signal(syscall.SIGTERM)
+	if code := p.Wait(t, 20*time.Second); code != 0 {
+		t.Errorf("exit %d; stderr %q", code, p.Stderr.String())
+	}
+	if left := procfs.LiveDescendants(p.Pid()); len(left) != 0 {
+		t.Errorf("left behind: %v", left)
+	}
+	for _, d := range dirs {
+		if svscanboot.Running(d) {
+			t.Errorf("%s still supervised", d)
+		}
+	}
+}

@@ -62,7 +62,8 @@ type stopSlot struct {
 	name     string
 	ownKill  bool // the service has timeout-kill
 	mainDone bool
-	logAsked bool
+	logAsked time.Time // when the logger was asked to exit at the end of its input
+	logDown  bool      // and then to stop: it did not end within RestTimeout
 }
 
 // beginStop starts the ordered stop: code is the exit code so far.
@@ -153,26 +154,31 @@ func (sc *svscan) stopProgress() {
 			continue
 		}
 		if !s.Log || s.LogPid == 0 {
-			if s.Log && s.Pipe[0] >= 0 && s.LogPid == 0 && ss.logAsked {
+			if s.Log && s.Pipe[0] >= 0 && s.LogPid == 0 && !ss.logAsked.IsZero() {
 				unix.Close(s.Pipe[0])
 				s.Pipe[0] = -1
 			}
 			continue
 		}
 		waiting = true
-		if ss.logAsked {
+		if !ss.logAsked.IsZero() {
+			// A logger that does not end at the end of its input (one
+			// of the service's leftovers may still hold the pipe) is
+			// stopped after RestTimeout.
+			if !ss.logDown && time.Since(ss.logAsked) >= RestTimeout {
+				ss.logDown = true
+				sc.logControl(ss, "d")
+			}
+			draining = draining || !ss.logDown
 			continue
 		}
 		if n, err := unix.IoctlGetInt(s.Pipe[0], unix.TIOCINQ); err == nil && n > 0 {
 			draining = true
 			continue
 		}
-		ss.logAsked = true
-		if sc.units != nil {
-			sc.units.exitLog(s.LogPid)
-		} else {
-			sc.control(ss.name+"/"+layout.Log, "x")
-		}
+		ss.logAsked = time.Now()
+		sc.logControl(ss, "x")
+		draining = true
 	}
 	if draining && !sc.drainTimer.Armed() {
 		sc.h.Arm(&sc.drainTimer, drainPoll)
@@ -190,6 +196,15 @@ func (sc *svscan) stopProgress() {
 	if sc.h.Reaper.NoChildren() {
 		sc.exit = st.code
 		sc.h.Stop()
+	}
+}
+
+// logControl sends cmds to the logger of ss.
+func (sc *svscan) logControl(ss *stopSlot, cmds string) {
+	if sc.units != nil {
+		sc.units.logControl(ss.s.LogPid, cmds)
+	} else {
+		sc.control(ss.name+"/"+layout.Log, cmds)
 	}
 }
 

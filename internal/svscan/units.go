@@ -175,10 +175,10 @@ func (us *unitSystem) stopMain(id int, d time.Duration) {
 	}
 }
 
-// exitLog asks the logger unit id to end when its logger exits (svc -x).
-func (us *unitSystem) exitLog(id int) {
+// logControl sends cmds to the logger unit id.
+func (us *unitSystem) logControl(id int, cmds string) {
 	if u := us.byID[id]; u != nil {
-		u.Control("x")
+		u.Control(cmds)
 	}
 }
 

@@ -21,6 +21,7 @@
 package svscanboot
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -31,7 +32,9 @@ import (
 	"time"
 
 	"github.com/daemontools-go/daemontools/internal/diag"
+	"github.com/daemontools-go/daemontools/internal/layout"
 	"github.com/daemontools-go/daemontools/internal/pathexec"
+	"github.com/daemontools-go/daemontools/internal/reap"
 	"github.com/daemontools-go/daemontools/internal/svscan"
 	"golang.org/x/sys/unix"
 )
@@ -58,99 +61,104 @@ func Path(exe string) string {
 
 // boot is one run of svscanboot.
 type boot struct {
-	dir  string
-	env  []string
-	null int // /dev/null, the children's stdin and discarded output
-	log  diag.Logger
-	sigs chan os.Signal
+	dir          string
+	consolidated bool
+	env          []string
+	null         int // /dev/null, the children's stdin and discarded output
+	log          diag.Logger
+	sigs         chan os.Signal
+	reaper       *reap.Reaper
+	svscan       int // svscan's pid
+	svscanEnded  bool
+	svscanStatus unix.WaitStatus
 }
 
-// Run is svscanboot's main. It returns the exit code.
-func Run(args []string, stderr io.Writer) int {
-	b := &boot{dir: DefaultDir, log: diag.Logger{Prog: "svscanboot", W: stderr}}
-	if len(args) > 1 {
-		b.dir = args[1]
+// Run is svscanboot: `svscanboot [-C] [dir]`. With -C, svscan runs as
+// `svscan -C -P dir`: it supervises every service itself, and a TERM makes
+// it stop them in order (svc -dx would find no supervise to talk to).
+func Run(_ io.Reader, _, stderr io.Writer, args []string) error {
+	b := &boot{dir: DefaultDir, log: diag.Logger{Prog: "svscanboot", W: stderr}, reaper: reap.New()}
+	args = args[1:]
+	if len(args) > 0 && args[0] == "-C" {
+		b.consolidated, args = true, args[1:]
+	}
+	if len(args) > 0 {
+		b.dir = args[0]
+	}
+	var st unix.Stat_t
+	if err := unix.Stat(b.dir, &st); err != nil {
+		return b.log.Failure(diag.ExitTemporary, "unable to open ", b.dir, diag.Err(err))
 	}
 	lockPath := b.dir + "/" + svscan.LockName
 	lock, err := svscan.Lock(lockPath, lockPath, -1)
 	if err != nil {
-		le := err.(*svscan.LockError)
-		if le.Busy() {
-			b.log.Fatal(le.Message())
-			return diag.ExitTemporary
+		var le *svscan.LockError
+		if errors.As(err, &le) && le.Busy() {
+			return b.log.Failure(diag.ExitTemporary, le.Message())
 		}
-		b.log.Warn(le.Message())
+		b.log.Warn(err.Error())
 	}
 	exe, _ := os.Executable()
 	b.env = []string{"PATH=" + Path(exe)}
 	if b.null, err = unix.Open("/dev/null", unix.O_RDWR|unix.O_CLOEXEC, 0); err != nil {
-		b.log.Fatal("unable to open /dev/null", diag.Err(err))
-		return diag.ExitTemporary
+		return b.log.Failure(diag.ExitTemporary, "unable to open /dev/null", diag.Err(err))
 	}
-	b.sigs = make(chan os.Signal, 4)
-	signal.Notify(b.sigs, syscall.SIGCHLD, syscall.SIGTERM, syscall.SIGINT)
+	b.sigs = make(chan os.Signal, 8)
+	signal.Notify(b.sigs, syscall.SIGCHLD, syscall.SIGTERM, syscall.SIGINT, syscall.SIGALRM)
 
 	mains, logs := Leftovers(b.dir)
 	b.svc(mains, logs)
 
 	var p [2]int
 	if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
-		b.log.Fatal("unable to create pipe", diag.Err(err))
-		return diag.ExitTemporary
+		return b.log.Failure(diag.ExitTemporary, "unable to create pipe", diag.Err(err))
 	}
 	n := uintptr(b.null)
 	if _, err := b.spawn([]string{"readproctitle", "service", "errors:", Dots}, []uintptr{uintptr(p[0]), n, n}); err != nil {
-		b.log.Fatal("unable to start readproctitle", diag.Err(err))
-		return diag.ExitTemporary
+		return b.log.Failure(diag.ExitTemporary, "unable to start readproctitle", diag.Err(err))
 	}
 	files := []uintptr{n, uintptr(p[1]), uintptr(p[1])}
 	if lock >= 0 {
 		files = append(files, uintptr(lock)) // fd 3: svscan.InheritedLockFD
 	}
-	pid, err := b.spawn([]string{"svscan", b.dir}, files)
+	argv := []string{"svscan", b.dir}
+	if b.consolidated {
+		argv = []string{"svscan", "-C", "-P", b.dir}
+	}
+	b.svscan, err = b.spawn(argv, files)
 	unix.Close(p[0])
 	unix.Close(p[1])
 	if lock >= 0 {
 		unix.Close(lock) // svscan holds it now
 	}
 	if err != nil {
-		b.log.Fatal("unable to start svscan", diag.Err(err))
-		return diag.ExitTemporary
+		return b.log.Failure(diag.ExitTemporary, "unable to start svscan", diag.Err(err))
 	}
-	return b.wait(pid)
+	b.reaper.Register(b.svscan, reap.OwnerFunc(func(_ int, ws unix.WaitStatus) {
+		b.svscanEnded, b.svscanStatus = true, ws
+	}))
+	if code := b.wait(); code != 0 {
+		return diag.Exit(code)
+	}
+	return nil
 }
 
-// wait reaps children until svscan exits (111) or a signal asks for a stop.
-func (b *boot) wait(svscanPid int) int {
+// wait reaps children until svscan exits (111) or a signal asks for a
+// stop; SIGALRM is passed on to svscan (a scan now).
+func (b *boot) wait() int {
 	for {
-		for {
-			pid, ws := reapOne()
-			if pid == 0 {
-				break
-			}
-			if pid == svscanPid {
-				b.log.Fatal("svscan ", describe(ws))
-				return diag.ExitTemporary
-			}
+		b.reaper.Reap()
+		if b.svscanEnded {
+			b.log.Fatal("svscan ", describe(b.svscanStatus))
+			return diag.ExitTemporary
 		}
-		if sig := <-b.sigs; sig != syscall.SIGCHLD {
-			return b.stop(svscanPid)
+		switch <-b.sigs {
+		case syscall.SIGCHLD:
+		case syscall.SIGALRM:
+			unix.Kill(b.svscan, unix.SIGALRM) //nolint:errcheck // gone: the next round says so
+		default:
+			return b.stop()
 		}
-	}
-}
-
-// reapOne collects one exited child without blocking: pid 0 when none.
-func reapOne() (int, unix.WaitStatus) {
-	for {
-		var ws unix.WaitStatus
-		pid, err := unix.Wait4(-1, &ws, unix.WNOHANG, nil)
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil || pid <= 0 {
-			return 0, ws
-		}
-		return pid, ws
 	}
 }
 
@@ -162,9 +170,15 @@ func describe(ws unix.WaitStatus) string {
 }
 
 // stop ends svscan, then the services, then their logs, each waited for.
-func (b *boot) stop(svscanPid int) int {
-	unix.Kill(svscanPid, unix.SIGTERM)
-	b.reap(svscanPid)
+// svscan -C stops its services itself, in order, before it exits.
+func (b *boot) stop() int {
+	unix.Kill(b.svscan, unix.SIGTERM)
+	if !b.waitFor(func() bool { return b.svscanEnded }) {
+		return diag.ExitTemporary
+	}
+	if b.consolidated {
+		return 0
+	}
 	mains, logs := Leftovers(b.dir)
 	for _, group := range [][]string{mains, logs} {
 		b.svc(group)
@@ -173,6 +187,19 @@ func (b *boot) stop(svscanPid int) int {
 		}
 	}
 	return 0
+}
+
+// waitFor reaps until done() holds; false on a second stop signal.
+func (b *boot) waitFor(done func() bool) bool {
+	for {
+		b.reaper.Reap()
+		if done() {
+			return true
+		}
+		if sig := <-b.sigs; sig != syscall.SIGCHLD && sig != syscall.SIGALRM {
+			return false
+		}
+	}
 }
 
 // svc runs `svc -dx dirs...` and waits for it; a missing svc is ignored,
@@ -184,17 +211,9 @@ func (b *boot) svc(groups ...[]string) {
 	}
 	n := uintptr(b.null)
 	if pid, err := b.spawn(argv, []uintptr{n, n, n}); err == nil {
-		b.reap(pid)
-	}
-}
-
-// reap waits for one child.
-func (b *boot) reap(pid int) {
-	for {
-		var ws unix.WaitStatus
-		if _, err := unix.Wait4(pid, &ws, 0, nil); err != unix.EINTR {
-			return
-		}
+		done := false
+		b.reaper.Register(pid, reap.OwnerFunc(func(int, unix.WaitStatus) { done = true }))
+		b.waitFor(func() bool { return done })
 	}
 }
 
@@ -214,9 +233,10 @@ func (b *boot) waitDown(dirs []string) bool {
 		dirs = up
 		select {
 		case sig := <-b.sigs:
-			if sig != syscall.SIGCHLD {
+			if sig != syscall.SIGCHLD && sig != syscall.SIGALRM {
 				return false
 			}
+			b.reaper.Reap()
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
@@ -225,7 +245,7 @@ func (b *boot) waitDown(dirs []string) bool {
 // Running reports whether a supervise runs in dir, as svok tells: its
 // supervise/ok FIFO has a reader.
 func Running(dir string) bool {
-	fd, err := unix.Open(dir+"/supervise/ok", unix.O_WRONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	fd, err := unix.Open(dir+"/"+layout.OK, unix.O_WRONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return false
 	}
