@@ -44,7 +44,7 @@ func ScanInterval(env []string) time.Duration {
 // Options are svscan's arguments.
 type Options struct {
 	Dir          string // the scanned directory; "" for the working directory
-	Consolidated bool   // -C: svscan supervises every service itself
+	Consolidated bool   // -C: svscan supervises every service itself (and behaves as with -P)
 	PID1         bool   // -P, or svscan is process 1: reap everything, stop in order on TERM
 }
 
@@ -84,6 +84,9 @@ func Run(_ io.Reader, _, stderr io.Writer, args []string) error {
 	log := diag.Logger{Prog: "svscan", W: stderr}
 	args, title := cutTitle(args)
 	o := ParseArgs(args[1:])
+	// svscan -C is the supervisor of every service: TERM stops them in
+	// order rather than leave them without one, as -P's does.
+	o.PID1 = o.PID1 || o.Consolidated
 	tuning := []string{"GOMAXPROCS=1"}
 	if o.Consolidated {
 		// Like supervise, whose work it does: GC off, collected by budget.

@@ -104,18 +104,21 @@ func (sc *svscan) control(dir, cmds string) {
 }
 
 // stopDeadline: SIGKILL to every service without timeout-kill that is
-// still up (svscan -C's units have it as their timeout-kill already).
+// not down yet, with its ./finish and everything it left (svscan -C's
+// units have StopTimeout as their timeout-kill already, but not for
+// ./finish).
 func (sc *svscan) stopDeadline() {
-	if sc.units != nil {
-		return
-	}
 	for _, ss := range sc.stop.slots {
 		if ss.mainDone || ss.ownKill || ss.s.Pid == 0 {
 			continue
 		}
-		if pid := servicePid(ss.name); pid > 0 {
-			syscall.Kill(-pid, syscall.SIGKILL) //nolint:errcheck // its session, when it leads one
-			syscall.Kill(pid, syscall.SIGKILL)  //nolint:errcheck
+		if sc.units != nil {
+			sc.units.kill(ss.s.Pid)
+			continue
+		}
+		var r procs.Reader
+		for _, pid := range procs.Leftovers(nil, r.All(), procs.Member{Roots: []int{ss.s.Pid}, Except: []int{ss.s.Pid}}) {
+			syscall.Kill(pid, syscall.SIGKILL) //nolint:errcheck
 		}
 	}
 }

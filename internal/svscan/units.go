@@ -175,6 +175,14 @@ func (us *unitSystem) stopMain(id int, d time.Duration) {
 	}
 }
 
+// kill sends SIGKILL to everything of the service of unit id (svscan's
+// stop, at its deadline).
+func (us *unitSystem) kill(id int) {
+	if u := us.byID[id]; u != nil {
+		u.Kill()
+	}
+}
+
 // logControl sends cmds to the logger unit id.
 func (us *unitSystem) logControl(id int, cmds string) {
 	if u := us.byID[id]; u != nil {

@@ -78,6 +78,18 @@ func (u *Unit) killAll() {
 	u.recheck()
 }
 
+// Kill sends SIGKILL and CONT to the running instance, ./finish, and
+// everything left of the service, at once (svscan's stop, at its
+// deadline).
+func (u *Unit) Kill() {
+	if f := u.m.FinishPid(); f != 0 {
+		syscall.Kill(f, syscall.SIGKILL) //nolint:errcheck
+		syscall.Kill(f, syscall.SIGCONT) //nolint:errcheck
+	}
+	u.killAll()
+	u.settle()
+}
+
 // OrphanReaped is the host telling the unit that a process nobody
 // registered ended: maybe the last of the service's leftovers.
 func (u *Unit) OrphanReaped() {
