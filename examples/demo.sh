@@ -15,8 +15,10 @@ PATH=$bin:$PATH
 export PATH
 
 cat <<MSG
-svscan is scanning $service every 5 seconds: hello starts at once,
-its log/run (multilog t ./main) next to it. In another terminal, try:
+svscan is scanning $service: hello starts at once, its log/run
+(multilog t ./main) next to it, and clock, a service using the lifecycle
+files (finish, down-signal, timeout-kill, restart-delay, notification-fd:
+see docs/supervise.md). In another terminal, try:
 
   export PATH=$bin:\$PATH
   svstat $hello $hello/log
@@ -26,6 +28,10 @@ its log/run (multilog t ./main) next to it. In another terminal, try:
   svc -t $hello        # TERM: restarted with a new pid
   svok $hello; echo \$?
   tail -f $hello/log/main/current | tai64nlocal
+
+  svctl status $service/*           # state, readiness, restarts, last exit
+  svctl restart $service/clock      # waits until the new clock is ready
+  svctl log -f $service/clock       # its log, with readable times
 
 Press Ctrl-C to stop everything.
 MSG

@@ -11,6 +11,7 @@ import (
 
 	"github.com/daemontools-go/daemontools/internal/procfs"
 	"github.com/daemontools-go/daemontools/internal/scantest"
+	"github.com/daemontools-go/daemontools/internal/svstate"
 	"github.com/daemontools-go/daemontools/internal/testutil"
 )
 
@@ -32,12 +33,20 @@ func TestDemo(t *testing.T) {
 	hello := filepath.Join(service, "hello")
 	env := append(os.Environ(), "DEMO_BIN="+testutil.BinDir(t), "DEMO_SERVICE="+service)
 	p := testutil.Start(t, testutil.Options{Env: env}, "/bin/sh", filepath.Join(tmp, "examples", "demo.sh"))
-	t.Cleanup(func() { scantest.StopTree(t, p.Pid(), hello, hello+"/log") })
+	t.Cleanup(func() {
+		scantest.StopTree(t, p.Pid(), hello, hello+"/log", filepath.Join(service, "clock"), filepath.Join(service, "clock", "log"))
+	})
 
 	scantest.WaitUp(t, 15*time.Second, hello, hello+"/log")
 	testutil.Eventually(t, 15*time.Second, "timestamps in junklog.log and in the log", func() (bool, string) {
 		return stamps(filepath.Join(hello, "junklog.log")) > 0 &&
 			scantest.Contains(filepath.Join(hello, "log", "main", "current"), " Starting hello\n"), "not yet"
+	})
+	// clock, with its lifecycle files: ready on fd 3 after two ticks.
+	clock := filepath.Join(service, "clock")
+	testutil.Eventually(t, 15*time.Second, "clock ready", func() (bool, string) {
+		s := svstate.Probe(clock)
+		return s.Source == svstate.FromState && s.Doc.Ready, s.Doc.State
 	})
 	if !strings.Contains(p.Stdout.String(), "svc -d "+hello) {
 		t.Errorf("the demo does not show what to try:\n%s", p.Stdout.String())
