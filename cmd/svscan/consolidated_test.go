@@ -15,6 +15,7 @@ import (
 	"github.com/daemontools-go/daemontools/internal/procfs"
 	"github.com/daemontools-go/daemontools/internal/scantest"
 	"github.com/daemontools-go/daemontools/internal/status"
+	"github.com/daemontools-go/daemontools/internal/svdir"
 	"github.com/daemontools-go/daemontools/internal/svtest"
 	"github.com/daemontools-go/daemontools/internal/testutil"
 )
@@ -227,7 +228,9 @@ func TestConsolidatedRestartAdopts(t *testing.T) {
 	}
 	s0 := size()
 	testutil.Eventually(t, 10*time.Second, "lines after the restart", func() (bool, string) { return size() > s0, "no" })
-	svc(b).Control(t, "t")
+	if err := svdir.Send(dirfd(t, b), []byte("t")); err != nil {
+		t.Fatalf("svc -t b: %v; svscan -C says %q; first svscan said %q", err, p2.Stderr.String(), p.Stderr.String())
+	}
 	svc(b).WaitStatus(t, "b restarted", func(s status.Status) bool { return s.Pid != 0 && s.Pid != before[b].Pid })
 	s1 := size()
 	testutil.Eventually(t, 10*time.Second, "lines of the new b", func() (bool, string) { return size() > s1, "no" })
@@ -238,3 +241,12 @@ func TestConsolidatedRestartAdopts(t *testing.T) {
 
 // svc is a service directory for svtest's helpers.
 func svc(dir string) *svtest.Service { return &svtest.Service{Dir: dir} }
+
+func dirfd(t *testing.T, dir string) int {
+	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { unix.Close(fd) })
+	return fd
+}

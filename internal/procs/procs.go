@@ -179,3 +179,93 @@ func rawRead(fd int, b []byte) (int, error) {
 func rawClose(fd int) { syscall.RawSyscall(unix.SYS_CLOSE, uintptr(fd), 0, 0) }
 
 var atFDCWD = int(unix.AT_FDCWD)
+
+// Children appends to dst the children of pid, read from
+// /proc/PID/task/TID/children for each of its threads (orphans are
+// re-parented to whichever thread of a subreaper the kernel picks). It
+// reads nothing else of /proc: its cost grows with pid's children only.
+func (r *Reader) Children(dst []int, pid int) []int {
+	p := append(r.path[:0], "/proc/"...)
+	p = strconv.AppendInt(p, int64(pid), 10)
+	p = append(p, "/task\x00"...)
+	fd, err := rawOpen(&p[0], unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC)
+	if err != nil {
+		return dst
+	}
+	if r.dir == nil {
+		r.dir = make([]byte, 32<<10)
+	}
+	var tids [64]int
+	nt := 0
+	for nt < len(tids) {
+		n, _, e := syscall.RawSyscall(unix.SYS_GETDENTS64, uintptr(fd), uintptr(unsafe.Pointer(&r.dir[0])), uintptr(len(r.dir)))
+		if e == unix.EINTR {
+			continue
+		}
+		if e != 0 || n <= 0 {
+			break
+		}
+		b := r.dir[:n]
+		for len(b) >= 19 && nt < len(tids) {
+			reclen := int(binary.NativeEndian.Uint16(b[16:18]))
+			if reclen < 19 || reclen > len(b) {
+				break
+			}
+			name := b[19:reclen]
+			if k := bytes.IndexByte(name, 0); k >= 0 {
+				name = name[:k]
+			}
+			b = b[reclen:]
+			if len(name) > 0 && name[0] >= '1' && name[0] <= '9' {
+				tids[nt] = atoi(name)
+				nt++
+			}
+		}
+	}
+	rawClose(fd)
+	for _, tid := range tids[:nt] {
+		q := append(r.path[:0], "/proc/"...)
+		q = strconv.AppendInt(q, int64(pid), 10)
+		q = append(q, "/task/"...)
+		q = strconv.AppendInt(q, int64(tid), 10)
+		q = append(q, "/children\x00"...)
+		cfd, err := rawOpen(&q[0], unix.O_RDONLY|unix.O_CLOEXEC)
+		if err != nil {
+			continue
+		}
+		for {
+			n, err := rawRead(cfd, r.dir)
+			if err != nil || n <= 0 {
+				break
+			}
+			for _, f := range bytes.Fields(r.dir[:n]) {
+				if c := atoi(f); c > 0 {
+					dst = append(dst, c)
+				}
+			}
+			if n < len(r.dir) {
+				break
+			}
+		}
+		rawClose(cfd)
+	}
+	return dst
+}
+
+// Descendants appends to dst every descendant of pid, walking the
+// children files down.
+func (r *Reader) Descendants(dst []int, pid int) []int {
+	start := len(dst)
+	dst = r.Children(dst, pid)
+	for i := start; i < len(dst); i++ {
+		dst = r.Children(dst, dst[i])
+	}
+	return dst
+}
+
+// HasChildrenFiles reports whether the kernel has /proc/PID/task/TID/children
+// (CONFIG_PROC_CHILDREN); without them Children finds nothing.
+func HasChildrenFiles() bool {
+	var st unix.Stat_t
+	return unix.Stat("/proc/self/task/"+strconv.Itoa(unix.Gettid())+"/children", &st) == nil
+}

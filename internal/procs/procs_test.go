@@ -80,3 +80,42 @@ func TestLeftovers(t *testing.T) {
 		syscall.Kill(k, syscall.SIGKILL)
 	}
 }
+
+// Children and Descendants walk the tree down without reading all of /proc.
+func TestChildrenWalk(t *testing.T) {
+	if !HasChildrenFiles() {
+		t.Skip("requires /proc/PID/task/TID/children (CONFIG_PROC_CHILDREN)")
+	}
+	pid, err := syscall.ForkExec("/bin/sh", []string{"sh", "-c", "sleep 100 & sh -c 'sleep 101 & wait' & wait"},
+		&syscall.ProcAttr{Sys: &syscall.SysProcAttr{Setsid: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		syscall.Kill(-pid, syscall.SIGKILL)
+		var ws syscall.WaitStatus
+		syscall.Wait4(pid, &ws, 0, nil)
+	}()
+	var r Reader
+	deadline := time.Now().Add(10 * time.Second)
+	var d []int
+	for len(d) < 3 && time.Now().Before(deadline) { // sleep 100, the inner sh, its sleep 101
+		time.Sleep(10 * time.Millisecond)
+		d = r.Descendants(d[:0], pid)
+	}
+	if len(d) != 3 {
+		t.Fatalf("descendants %v", d)
+	}
+	kids := r.Children(nil, pid)
+	if len(kids) != 2 {
+		t.Errorf("children %v", kids)
+	}
+	mine := r.Children(nil, os.Getpid())
+	found := false
+	for _, k := range mine {
+		found = found || k == pid
+	}
+	if !found {
+		t.Errorf("this process's children %v lack %d", mine, pid)
+	}
+}

@@ -117,7 +117,7 @@ func (sc *svscan) stopDeadline() {
 			continue
 		}
 		var r procs.Reader
-		for _, pid := range procs.Leftovers(nil, r.All(), procs.Member{Roots: []int{ss.s.Pid}, Except: []int{ss.s.Pid}}) {
+		for _, pid := range r.Descendants(nil, ss.s.Pid) { // of its supervise
 			syscall.Kill(pid, syscall.SIGKILL) //nolint:errcheck
 		}
 	}
@@ -227,7 +227,7 @@ func (sc *svscan) killRest(sig syscall.Signal) {
 		return
 	}
 	var r procs.Reader
-	for _, pid := range procs.Leftovers(nil, r.All(), procs.Member{Parent: os.Getpid(), Except: []int{os.Getpid()}}) {
+	for _, pid := range r.Descendants(nil, os.Getpid()) {
 		syscall.Kill(pid, sig)             //nolint:errcheck
 		syscall.Kill(pid, syscall.SIGCONT) //nolint:errcheck
 	}

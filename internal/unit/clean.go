@@ -6,11 +6,91 @@ import (
 	"github.com/daemontools-go/daemontools/internal/procs"
 )
 
-// members describes what belongs to the service: its process group and
-// session (when it has its own), the running instance and what it left,
-// the processes seen at the last stop request (svscan -C, where orphans
-// cannot be told apart), and, for supervise DIR, every orphan of the
-// process. Never the supervisor, ./finish, or the host's other pids.
+// Every process of a service descends from its main process, or has been
+// re-parented to the host (a subreaper) when its parent died. So what is
+// left of a service is found by walking down the children files of /proc
+// (procs.Children): from the running instance, from the processes seen at
+// the last stop request, and from the host's children that no unit
+// registered (orphans), which belong to this service when they are in its
+// session or process group (or always, for supervise DIR: OwnsOrphans).
+// The cost grows with the service's processes and the host's children,
+// never with the whole system's. Kernels without the children files
+// (CONFIG_PROC_CHILDREN) get a scan of all of /proc instead.
+var childrenFiles = procs.HasChildrenFiles()
+
+// leftovers lists what is left of the service (with the running
+// instance's own processes when withMain).
+func (u *Unit) leftovers(withMain bool) []int {
+	if !childrenFiles {
+		scratch.left = procs.Leftovers(scratch.left[:0], scratch.procs.All(), u.members(withMain))
+		return scratch.left
+	}
+	roots := scratch.roots[:0]
+	if withMain && u.m.Pid() != 0 {
+		roots = append(roots, u.m.Pid())
+	}
+	for _, s := range u.snap {
+		if scratch.procs.Alive(s.pid, s.start) {
+			roots = append(roots, s.pid)
+		}
+	}
+	scratch.kids = scratch.procs.Children(scratch.kids[:0], self)
+	for _, c := range scratch.kids {
+		if u.h.Reaper.Owns(c) || u.excepted(c) {
+			continue
+		}
+		if !u.o.OwnsOrphans {
+			p, err := scratch.procs.Stat(c)
+			if err != nil || p.State == 'Z' || !u.inst.owns(p) {
+				continue
+			}
+		}
+		roots = append(roots, c)
+	}
+	left := scratch.left[:0]
+	for _, r := range roots {
+		if !contains(left, r) {
+			left = append(left, r)
+			left = scratch.procs.Descendants(left, r)
+		}
+	}
+	// Zombies are gone already; the walk can meet the excepted.
+	out := left[:0]
+	for _, pid := range left {
+		if !u.excepted(pid) && (pid != u.m.Pid() || withMain) {
+			if p, err := scratch.procs.Stat(pid); err == nil && p.State != 'Z' {
+				out = append(out, pid)
+			}
+		}
+	}
+	scratch.left, scratch.roots = out, roots
+	return out
+}
+
+// owns reports whether p is in the instance's own session or group.
+func (i instance) owns(p procs.Proc) bool {
+	return (i.session > 0 && p.Session == i.session) || (i.pgrp > 0 && p.Pgrp == i.pgrp)
+}
+
+// excepted: the host itself, ./finish, and what the host says is another's.
+func (u *Unit) excepted(pid int) bool {
+	if pid == self || pid == u.m.FinishPid() {
+		return true
+	}
+	return contains(u.except, pid)
+}
+
+func contains(s []int, v int) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// members describes the service for procs.Leftovers (the /proc scan of
+// kernels without children files).
 func (u *Unit) members(withMain bool) procs.Member {
 	m := procs.Member{Pgrp: u.inst.pgrp, Session: u.inst.session}
 	m.Except = append(m.Except[:0], self)
@@ -32,18 +112,16 @@ func (u *Unit) members(withMain bool) procs.Member {
 	return m
 }
 
-// leftovers lists what is left of the service.
-func (u *Unit) leftovers(withMain bool) []int {
-	scratch.left = procs.Leftovers(scratch.left[:0], scratch.procs.All(), u.members(withMain))
-	return scratch.left
-}
-
 // snapshot remembers the processes of the running instance at a stop
 // request, so that those that leave its session and are re-parented to
 // the host (which cannot tell whose orphans are whose) are still found.
 func (u *Unit) snapshot() {
 	u.snap = u.snap[:0]
-	for _, pid := range u.leftovers(true) {
+	if u.m.Pid() == 0 {
+		return
+	}
+	scratch.left = scratch.procs.Descendants(scratch.left[:0], u.m.Pid())
+	for _, pid := range scratch.left {
 		if p, err := scratch.procs.Stat(pid); err == nil {
 			u.snap = append(u.snap, snapProc{pid: pid, start: p.Start})
 		}

@@ -14,5 +14,7 @@ var scratch struct {
 	json  []byte             // state.json, the instance file
 	buf   [128]byte          // a service-directory file, a control byte
 	left  []int              // what is left of a service
+	roots []int              // where the search for it starts
+	kids  []int              // the host's children
 	procs procs.Reader       // /proc
 }
