@@ -121,6 +121,18 @@ func (r *Reader) All() []Proc {
 		return r.all
 	}
 	defer rawClose(fd)
+	r.names(fd, func(name []byte) bool {
+		if p, err := r.Stat(atoi(name)); err == nil {
+			r.all = append(r.all, p)
+		}
+		return true
+	})
+	return r.all
+}
+
+// names calls f with every numeric entry of the directory fd (a pid or a
+// tid), until f returns false. The names share r.dir.
+func (r *Reader) names(fd int, f func(name []byte) bool) {
 	if r.dir == nil {
 		r.dir = make([]byte, 32<<10)
 	}
@@ -130,10 +142,9 @@ func (r *Reader) All() []Proc {
 			continue
 		}
 		if e != 0 || n <= 0 {
-			return r.all
+			return
 		}
-		b := r.dir[:n]
-		for len(b) >= 19 {
+		for b := r.dir[:n]; len(b) >= 19; {
 			reclen := int(binary.NativeEndian.Uint16(b[16:18]))
 			if reclen < 19 || reclen > len(b) {
 				break
@@ -143,11 +154,8 @@ func (r *Reader) All() []Proc {
 				name = name[:k]
 			}
 			b = b[reclen:]
-			if len(name) == 0 || name[0] < '1' || name[0] > '9' {
-				continue
-			}
-			if p, err := r.Stat(atoi(name)); err == nil {
-				r.all = append(r.all, p)
+			if len(name) > 0 && name[0] >= '1' && name[0] <= '9' && !f(name) {
+				return
 			}
 		}
 	}
@@ -192,36 +200,13 @@ func (r *Reader) Children(dst []int, pid int) []int {
 	if err != nil {
 		return dst
 	}
-	if r.dir == nil {
-		r.dir = make([]byte, 32<<10)
-	}
 	var tids [64]int
 	nt := 0
-	for nt < len(tids) {
-		n, _, e := syscall.RawSyscall(unix.SYS_GETDENTS64, uintptr(fd), uintptr(unsafe.Pointer(&r.dir[0])), uintptr(len(r.dir)))
-		if e == unix.EINTR {
-			continue
-		}
-		if e != 0 || n <= 0 {
-			break
-		}
-		b := r.dir[:n]
-		for len(b) >= 19 && nt < len(tids) {
-			reclen := int(binary.NativeEndian.Uint16(b[16:18]))
-			if reclen < 19 || reclen > len(b) {
-				break
-			}
-			name := b[19:reclen]
-			if k := bytes.IndexByte(name, 0); k >= 0 {
-				name = name[:k]
-			}
-			b = b[reclen:]
-			if len(name) > 0 && name[0] >= '1' && name[0] <= '9' {
-				tids[nt] = atoi(name)
-				nt++
-			}
-		}
-	}
+	r.names(fd, func(name []byte) bool {
+		tids[nt] = atoi(name)
+		nt++
+		return nt < len(tids)
+	})
 	rawClose(fd)
 	for _, tid := range tids[:nt] {
 		q := append(r.path[:0], "/proc/"...)
