@@ -121,14 +121,18 @@ func baseName(dir string) string {
 }
 
 // supervised reports whether a supervisor holds supervise/ok open, as svok
-// decides it.
+// decides it. ok must be the FIFO itself: a symbolic link there is not
+// followed (opening a device for writing, say a watchdog, has effects),
+// and a file that is not a FIFO has no supervisor behind it.
 func supervised(dirfd int) bool {
-	fd, err := unix.Openat(dirfd, layout.OK, unix.O_WRONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	fd, err := unix.Openat(dirfd, layout.OK, unix.O_WRONLY|unix.O_NONBLOCK|unix.O_CLOEXEC|unix.O_NOFOLLOW, 0)
 	if err != nil {
 		return false
 	}
+	var st unix.Stat_t
+	err = unix.Fstat(fd, &st)
 	unix.Close(fd)
-	return true
+	return err == nil && st.Mode&unix.S_IFMT == unix.S_IFIFO
 }
 
 func normallyUp(dirfd int) (bool, error) {
@@ -183,6 +187,8 @@ func readFile(dirfd int, name string, max int) ([]byte, error) {
 	if st.Size > int64(max) {
 		return nil, ErrTooLarge
 	}
+	// One byte more than its size, to see it grow; a short read of a
+	// regular file is its end (svctl serve reads thousands a second).
 	b := make([]byte, st.Size+1)
 	n := 0
 	for n < len(b) {
@@ -193,10 +199,10 @@ func readFile(dirfd int, name string, max int) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		if m == 0 {
+		n += m
+		if m == 0 || n < len(b) {
 			break
 		}
-		n += m
 	}
 	if n > max {
 		return nil, ErrTooLarge

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/daemontools-go/daemontools/internal/layout"
 	"github.com/daemontools-go/daemontools/internal/status"
 	"github.com/daemontools-go/daemontools/internal/tai64"
@@ -164,5 +166,36 @@ func TestStatusJSON(t *testing.T) {
 	b, _ = json.Marshal(Probe(filepath.Join(dir, "nope")).Status())
 	if !bytes.Contains(b, []byte(`"error":"file does not exist"`)) {
 		t.Errorf("missing dir: %s", b)
+	}
+}
+
+// Supervised is the FIFO supervise/ok with a reader: not a link to one
+// (never followed: a link to a device would be opened for writing), not a
+// regular file.
+func TestSupervisedOnlyThroughTheFIFO(t *testing.T) {
+	up := status.Status{When: tai64.FromUnix(1_800_000_000, 5), Pid: 77, Want: status.WantUp}
+	live := serviceDir(t, up, "", false)
+	ok := filepath.Join(live, layout.OK)
+	if err := unix.Mkfifo(ok, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	fd, err := unix.Open(ok, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fd)
+	if s := Probe(live); !s.Supervised {
+		t.Fatalf("a FIFO with a reader: %+v", s)
+	}
+	link := serviceDir(t, up, "", false)
+	if err := os.Symlink(ok, filepath.Join(link, layout.OK)); err != nil {
+		t.Fatal(err)
+	}
+	file := serviceDir(t, up, "", false)
+	os.WriteFile(filepath.Join(file, layout.OK), nil, 0o644) //nolint:errcheck // Probe tells
+	for name, dir := range map[string]string{"link": link, "file": file} {
+		if s := Probe(dir); s.Supervised || s.Source != FromRecord {
+			t.Errorf("%s: %+v", name, s)
+		}
 	}
 }
