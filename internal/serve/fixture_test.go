@@ -42,6 +42,14 @@ const sleeper = "#!/bin/sh\nexec sleep 1000\n"
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	f := &fixture{scan: t.TempDir()}
+	if os.Getenv("DASHBOARD_PNG") != "" {
+		// The screenshot for the documentation shows a short path.
+		f.scan = filepath.Join(os.TempDir(), "service")
+		if err := os.Mkdir(f.scan, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { os.RemoveAll(f.scan) })
+	}
 	ours := testutil.Bin(t, "supervise")
 	start := func(name, run string, files map[string]string, logged bool) *svtest.Service {
 		return startService(t, ours, f.scan, name, run, files, logged)

@@ -135,8 +135,8 @@ func (ts *testServer) scrape(t testing.TB) (series, string) {
 
 // startService makes the service directory parent/name with run and the
 // files given (name → content) and runs supervise (a path) on it, with a
-// logger (log/run: multilog t ./main) fed by a pipe as svscan does when
-// logged. At cleanup it stops the service and the supervisor (svc -dx),
+// logger (log/run: multilog t ./main, unless files has one) fed by a
+// pipe as svscan does when logged. At cleanup it stops the service and the supervisor (svc -dx),
 // the logger after them.
 func startService(t testing.TB, supervise, parent, name, run string, files map[string]string, logged bool) *svtest.Service {
 	t.Helper()
@@ -156,7 +156,11 @@ func startService(t testing.TB, supervise, parent, name, run string, files map[s
 	var lg *svtest.Service
 	var lp *testutil.Proc
 	if logged {
-		testutil.WriteFile(t, s.Path("log/run"), "#!/bin/sh\nexec 2>&1\nexec multilog t ./main\n", 0o755)
+		if files["log/run"] == "" {
+			testutil.WriteFile(t, s.Path("log/run"), "#!/bin/sh\nexec 2>&1\nexec multilog t ./main\n", 0o755)
+		} else {
+			os.Chmod(s.Path("log/run"), 0o755) //nolint:errcheck // supervise tells
+		}
 		r, w, err := os.Pipe()
 		if err != nil {
 			t.Fatal(err)

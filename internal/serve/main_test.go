@@ -1,6 +1,8 @@
 package serve
 
 import (
+	"encoding/json"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -94,4 +96,53 @@ func TestProgram(t *testing.T) {
 	if code := p.Wait(t, svtest.Deadline); code != 0 {
 		t.Errorf("after INT: exit %d", code)
 	}
+}
+
+// examples/serve runs: its run starts svctl serve, its log/run keeps what
+// it says, and it shows itself. (The copy scans a temporary directory, on
+// a free port.)
+func TestExampleService(t *testing.T) {
+	t.Parallel()
+	root, err := testutil.ModuleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	scan := t.TempDir()
+	files := map[string]string{}
+	for _, name := range []string{"run", "log/run"} {
+		b, err := os.ReadFile(filepath.Join(root, "examples/serve", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[name] = string(b)
+	}
+	run := files["run"]
+	delete(files, "run")
+	if !strings.Contains(run, "exec svctl serve /etc/service\n") {
+		t.Fatalf("examples/serve/run: %q", run)
+	}
+	run = strings.Replace(run, "svctl serve /etc/service", "svctl serve --listen 127.0.0.1:0 "+scan, 1)
+	startService(t, testutil.Bin(t, "supervise"), scan, "svctl-serve", run, files, true)
+	current := filepath.Join(scan, "svctl-serve/log/main/current")
+	var url string
+	testutil.Eventually(t, svtest.Deadline, "its log to say where it listens", func() (bool, string) {
+		b, _ := os.ReadFile(current)
+		_, after, ok := strings.Cut(string(b), " svctl: serve: listening on ")
+		url, _, ok = strings.Cut(after, "/\n")
+		return ok, string(b)
+	})
+	testutil.Eventually(t, svtest.Deadline, "it to show itself up", func() (bool, string) {
+		r, err := client.Get(url + "/api/services")
+		if err != nil {
+			return false, err.Error()
+		}
+		defer r.Body.Close()
+		var doc struct{ Services []apiService }
+		if err := json.NewDecoder(r.Body).Decode(&doc); err != nil {
+			return false, err.Error()
+		}
+		ok := len(doc.Services) == 1 && doc.Services[0].Name == "svctl-serve" && doc.Services[0].State == "up" &&
+			doc.Services[0].Logger != nil && doc.Services[0].Logger.State == "up" && len(doc.Services[0].Log) == 1
+		return ok, fmt.Sprintf("%+v", doc.Services)
+	})
 }

@@ -37,6 +37,10 @@ Read-only: nothing it serves can change a service. It runs until TERM or INT.
                  state and the logs of every service to whoever can reach
                  it, without authentication.
 
+A service whose supervisor does not run has only the series
+daemontools_service_supervised 0; under Debian's supervise, which does not
+record them, ready, restarts_total, last_exit_code and backoff are left out.
+
 Bound to a loopback address, it answers 421 to a request whose Host header
 names another host (DNS rebinding).
 

@@ -21,6 +21,9 @@
     'SIGCONT', 'SIGSTOP', 'SIGTSTP', 'SIGTTIN', 'SIGTTOU', 'SIGURG', 'SIGXCPU', 'SIGXFSZ', 'SIGVTALRM',
     'SIGPROF', 'SIGWINCH', 'SIGIO', 'SIGPWR', 'SIGSYS'];
 
+  // STAMP is the local time that starts a log line (svctl log's format).
+  const STAMP = /^\d{4}-\d\d-\d\d (\d\d:\d\d:\d\d)\.\d{6} [+-]\d{4} /;
+
   // set writes s into el only when it differs: unchanged cells cost nothing.
   function set(el, s) {
     if (el.textContent !== s) el.textContent = s;
@@ -138,12 +141,12 @@
     r.state.append(r.stateWord, r.stateDetail);
     r.pid = cell(tr, 'num');
     r.for = cell(tr, 'num');
-    r.ready = cell(tr);
+    r.ready = cell(tr, 'nowrap');
     r.restarts = cell(tr, 'num');
-    r.exit = cell(tr);
+    r.exit = cell(tr, 'nowrap');
     r.error = cell(tr, 'error');
     r.normally = cell(tr);
-    r.logger = cell(tr);
+    r.logger = cell(tr, 'nowrap');
     r.log = cell(tr, 'log');
     r.details = document.createElement('details');
     r.summary = document.createElement('summary');
@@ -178,7 +181,9 @@
     const text = lines.join('\n');
     if (text !== r.logText) {
       r.logText = text;
-      set(r.summary, lines.length ? lines[lines.length - 1] : s.logger ? '(empty)' : '—');
+      // The last line, its time as HH:MM:SS: the lines below have it all.
+      const last = lines.length ? lines[lines.length - 1].replace(STAMP, '$1 ') : s.logger ? '(empty)' : '—';
+      set(r.summary, last);
       set(r.pre, text);
     }
     r.details.hidden = !s.log;
