@@ -5,7 +5,9 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,15 +15,19 @@ import (
 	"github.com/daemontools-go/daemontools/internal/status"
 	"github.com/daemontools-go/daemontools/internal/svstate"
 	"github.com/daemontools-go/daemontools/internal/svtest"
+	"github.com/daemontools-go/daemontools/internal/testutil"
 )
 
-// fakeServices makes n services in scan, each with a logger, each under a
-// fake supervisor (svtest.NewFake holds its FIFOs) that wrote state.json
-// and the status record as ours does: 2n service directories.
-func fakeServices(b testing.TB, scan string, n int) {
+// fakeServices makes n services in scan, each with a logger when logged,
+// each under a fake supervisor (svtest.NewFake holds its FIFOs) that wrote
+// state.json and the status record as ours does.
+func fakeServices(b testing.TB, scan string, n int, logged bool) {
 	for i := range n {
-		name := fmt.Sprintf("service-%04d", i)
-		for _, dir := range []string{filepath.Join(scan, name), filepath.Join(scan, name, layout.Log)} {
+		dirs := []string{filepath.Join(scan, fmt.Sprintf("service-%04d", i))}
+		if logged {
+			dirs = append(dirs, filepath.Join(dirs[0], layout.Log))
+		}
+		for _, dir := range dirs {
 			fakeService(b, dir, svstate.Record{State: svstate.Up, Pid: 10000 + i, Restarts: i % 7,
 				HasExit: true, ExitCode: 1, ExitSignal: -1, ExitRanMs: 1200})
 		}
@@ -72,29 +78,59 @@ func setState(t testing.TB, dir string, r svstate.Record) {
 	writeRecord(t, dir, uint32(r.Pid), want)
 }
 
-// One scrape of /metrics over 1,000 logged services (2,000 service
-// directories, 20,000 series), over HTTP as Prometheus makes it: the
-// issue asks for at most 50 ms. Reported: ms/scrape.
+// One scrape of /metrics over 1,000 services, over HTTP as Prometheus
+// makes it: the issue asks for at most 50 ms. "logged": each with a
+// logger, 2,000 service directories and 20,000 series; "unlogged": 1,000
+// and 10,000. Reported: ms/scrape, and, with Debian's daemontools
+// installed, the time of its svstat over the same directories (it reads
+// two files of each, the scrape five) and the ratio.
 func BenchmarkScrape1000(b *testing.B) {
-	scan := b.TempDir()
-	fakeServices(b, scan, 1000)
-	ts := startServer(b, "", scan)
-	scrape := func() {
-		res, err := client.Get(ts.url + "/metrics")
-		if err != nil {
-			b.Fatal(err)
-		}
-		n, err := io.Copy(io.Discard, res.Body)
-		res.Body.Close()
-		if err != nil || res.StatusCode != http.StatusOK || n < 1<<20 {
-			b.Fatalf("/metrics: %d, %d bytes, %v", res.StatusCode, n, err)
-		}
+	for _, logged := range []bool{false, true} {
+		b.Run(map[bool]string{false: "unlogged", true: "logged"}[logged], func(b *testing.B) {
+			scan := b.TempDir()
+			fakeServices(b, scan, 1000, logged)
+			ts := startServer(b, "", scan)
+			scrape := func() {
+				res, err := client.Get(ts.url + "/metrics")
+				if err != nil {
+					b.Fatal(err)
+				}
+				n, err := io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+				if err != nil || res.StatusCode != http.StatusOK || n < 256<<10 {
+					b.Fatalf("/metrics: %d, %d bytes, %v", res.StatusCode, n, err)
+				}
+			}
+			var svstat *exec.Cmd
+			if _, err := os.Stat("/usr/share/doc/daemontools"); err == nil {
+				dirs, _ := filepath.Glob(filepath.Join(scan, "*"))
+				if logged {
+					logs, _ := filepath.Glob(filepath.Join(scan, "*", layout.Log))
+					dirs = append(dirs, logs...)
+				}
+				svstat = exec.Command(filepath.Join(testutil.DebianDir, "svstat"), dirs...)
+			}
+			scrape()
+			b.ResetTimer()
+			var took, debian time.Duration
+			for range b.N {
+				start := time.Now()
+				scrape()
+				took += time.Since(start)
+				if svstat != nil {
+					cmd := exec.Command(svstat.Path, svstat.Args[1:]...)
+					start := time.Now()
+					if out, err := cmd.Output(); err != nil || !strings.Contains(string(out), ": up (pid 10999) ") {
+						b.Fatalf("svstat: %v %.200q", err, out)
+					}
+					debian += time.Since(start)
+				}
+			}
+			b.ReportMetric(float64(took.Microseconds())/1000/float64(b.N), "ms/scrape")
+			if svstat != nil {
+				b.ReportMetric(float64(debian.Microseconds())/1000/float64(b.N), "svstat-debian-ms")
+				b.ReportMetric(float64(took)/float64(debian), "scrape/svstat-debian")
+			}
+		})
 	}
-	scrape()
-	b.ResetTimer()
-	start := time.Now()
-	for range b.N {
-		scrape()
-	}
-	b.ReportMetric(float64(time.Since(start).Microseconds())/1000/float64(b.N), "ms/scrape")
 }
