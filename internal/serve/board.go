@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -151,7 +152,7 @@ func (b *board) delta(prev *board) []byte {
 		}
 	}
 	d = append(d, ']')
-	if !sameNames(prev.names, b.names) {
+	if !slices.Equal(prev.names, b.names) {
 		d = append(d, `,"order":[`...)
 		for i, name := range b.names {
 			if i > 0 {
@@ -162,18 +163,6 @@ func (b *board) delta(prev *board) []byte {
 		d = append(d, ']')
 	}
 	return append(d, '}')
-}
-
-func sameNames(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func appendJSONString(dst []byte, s string) []byte {

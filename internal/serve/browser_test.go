@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/daemontools-go/daemontools/internal/svstate"
 	"github.com/daemontools-go/daemontools/internal/svtest"
 	"github.com/daemontools-go/daemontools/internal/testutil"
 )
@@ -191,3 +192,58 @@ func TestDashboardInBrowser(t *testing.T) {
 
 // binPathDir is the directory of our commands.
 func binPathDir(t testing.TB) string { return strings.SplitN(binPath(t), ":", 2)[0] }
+
+// 500 services: the page shows them all, filters them as one types, says
+// when a scan directory is gone; its markup is labelled for assistive
+// technology.
+func TestDashboard500(t *testing.T) {
+	t.Parallel()
+	if _, err := os.Stat(chromium); err != nil {
+		t.Skip("requires chromium (apt-get install chromium)")
+	}
+	top := t.TempDir()
+	scan, other := filepath.Join(top, "service"), filepath.Join(top, "other")
+	fakeServices(t, scan, 500, false)
+	fakeService(t, filepath.Join(other, "extra"), svstate.Record{State: svstate.Up, Pid: 99})
+	ts := startServer(t, "", scan, other)
+	b := startBrowser(t, ts.url+"/", 1280, 800)
+	b.waitTrue("500 rows", `document.querySelectorAll('#rows tr').length === 501`)
+	var loaded float64
+	b.eval(&loaded, `performance.now()`)
+	t.Logf("501 rows %.0f ms after the page began to load", loaded)
+	var a11y map[string]bool
+	b.eval(&a11y, `({
+		lang: document.documentElement.lang === 'en',
+		label: document.querySelector('label[for=filter]') !== null,
+		caption: document.querySelector('#services caption').textContent.length > 0,
+		colHeaders: [...document.querySelectorAll('#services thead th')].every((th) => th.scope === 'col'),
+		rowHeaders: document.querySelectorAll('#rows th[scope=row]').length === 501,
+		live: document.querySelector('#summary').getAttribute('aria-live') === 'polite',
+		busy: document.querySelector('#services').getAttribute('aria-busy') === 'false',
+		search: document.querySelector('[role=search] input[type=search]') !== null,
+	})`)
+	for k, ok := range a11y {
+		if !ok {
+			t.Errorf("markup: %s", k)
+		}
+	}
+	var took float64
+	b.eval(&took, `new Promise((done) => {
+		const f = document.querySelector('#filter');
+		const start = performance.now();
+		f.value = 'service-04';
+		f.dispatchEvent(new Event('input'));
+		const check = () => {
+			const shown = [...document.querySelectorAll('#rows tr')].filter((tr) => !tr.hidden).length;
+			if (shown === 100) done(performance.now() - start); else setTimeout(check, 5);
+		};
+		check();
+	})`)
+	t.Logf("filtering 501 rows to 100: %.0f ms (80 of them the debounce)", took)
+	if err := os.RemoveAll(other); err != nil {
+		t.Fatal(err)
+	}
+	b.waitTrue("the missing directory said", `!document.querySelector('#scan-errors').hidden &&
+		document.querySelector('#scan-errors').textContent.endsWith('other: unable to read directory: file does not exist') &&
+		document.querySelectorAll('#rows tr').length === 500`)
+}
