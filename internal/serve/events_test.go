@@ -39,7 +39,7 @@ func TestEvents(t *testing.T) {
 	ts.s.boards.run = func(start time.Time) *board { passes.Add(1); return run(start) }
 
 	open := func() (*bufio.Reader, func()) {
-		res, err := client.Get(ts.url + "/api/events")
+		res, err := streams.Get(ts.url + "/api/events")
 		if err != nil || res.StatusCode != 200 || res.Header.Get("Content-Type") != "text/event-stream" {
 			t.Fatalf("/api/events: %v %v", res, err)
 		}
@@ -146,7 +146,7 @@ func TestEventsLimit(t *testing.T) {
 		}
 	}()
 	for i := range maxStreams + 1 {
-		res, err := client.Get(ts.url + "/api/events")
+		res, err := streams.Get(ts.url + "/api/events")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -178,18 +178,18 @@ func TestGate(t *testing.T) {
 	}}
 	var wg sync.WaitGroup
 	got := make([]int64, 50)
+	asked := time.Now()
 	for i := range got {
-		wg.Go(func() { got[i] = g.get(time.Now()) })
+		wg.Go(func() { got[i] = g.get(asked) })
 	}
-	time.Sleep(50 * time.Millisecond) // let them queue up behind the first pass
 	close(release)
 	wg.Wait()
-	if n := runs.Load(); n > 2 {
-		t.Errorf("%d passes for 50 concurrent requests", n)
+	if n := runs.Load(); n != 1 || slices.ContainsFunc(got, func(v int64) bool { return v != 1 }) {
+		t.Errorf("%d passes for 50 requests: %v", n, got)
 	}
-	prev, asked := runs.Load(), time.Now()
-	if v := g.get(asked); v != prev+1 {
-		t.Errorf("a later request got pass %d, want a new one (%d)", v, prev+1)
+	asked = time.Now()
+	if v := g.get(asked); v != 2 {
+		t.Errorf("a later request got pass %d, want a new one", v)
 	}
 	if g.lastStart.Before(asked) {
 		t.Errorf("the pass began %v before the request", asked.Sub(g.lastStart))

@@ -95,6 +95,9 @@ func (ts *testServer) get(t testing.TB, path, host string) response {
 
 var client = &http.Client{Timeout: svtest.Deadline}
 
+// streams is the client of event streams, which last.
+var streams = &http.Client{Timeout: 2 * time.Minute}
+
 // series is a scrape: metric name → service label → value; the metrics
 // without a service label are under "".
 type series map[string]map[string]float64

@@ -194,7 +194,7 @@ func rawGet(t testing.TB, addr, path string) response {
 // firstEvent reads the first event of the stream at path.
 func firstEvent(t testing.TB, ts *testServer, path string) string {
 	t.Helper()
-	res, err := client.Get(ts.url + path)
+	res, err := streams.Get(ts.url + path)
 	if err != nil {
 		t.Fatal(err)
 	}
