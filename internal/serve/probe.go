@@ -34,6 +34,19 @@ type pass struct {
 // system calls.
 func probeAll(ss []service, scans []scanResult, start time.Time, each func(i int, q *probed)) *pass {
 	p := &pass{start: start, scans: scans, services: make([]probed, len(ss))}
+	// Each service is read relative to its scan directory, opened once: a
+	// short path to resolve, and no open of its own.
+	roots := make([]int, len(scans))
+	for i, r := range scans {
+		fd, err := unix.Open(r.Dir, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			fd = -1
+		}
+		roots[i] = fd
+		if fd >= 0 {
+			defer unix.Close(fd)
+		}
+	}
 	parts := 1
 	if len(ss) >= 64 {
 		parts = min(runtime.GOMAXPROCS(0), len(ss)/32)
@@ -42,10 +55,17 @@ func probeAll(ss []service, scans []scanResult, start time.Time, each func(i int
 		for i := from; i < to; i++ {
 			q := &p.services[i]
 			q.service = ss[i]
-			q.main, _ = probe(q.dir, start)
-			var opened bool
-			q.logger, opened = probe(join(q.dir, layout.Log), start)
-			q.log = opened || !errors.Is(q.logger.Err, unix.ENOENT)
+			at, path := roots[q.root], q.entry
+			if at < 0 { // the scan directory went away since the scan
+				at, path = unix.AT_FDCWD, q.dir
+			}
+			q.main = svstate.ProbeIn(at, path, q.dir, start)
+			// A logger when dir/log exists, of any type, as svscan decides.
+			logPath := path + "/" + layout.Log
+			var st unix.Stat_t
+			if err := unix.Fstatat(at, logPath, &st, 0); !errors.Is(err, unix.ENOENT) {
+				q.log, q.logger = true, svstate.ProbeIn(at, logPath, join(q.dir, layout.Log), start)
+			}
 			if each != nil {
 				each(i, q)
 			}
@@ -62,17 +82,4 @@ func probeAll(ss []service, scans []scanResult, start time.Time, each func(i int
 	}
 	p.took = time.Since(start)
 	return p
-}
-
-// probe reads the service directory dir (svstate.ProbeAt): our
-// supervise's state.json, or the 18-byte record of Debian's.
-// The directory itself could not be opened when !opened.
-func probe(dir string, now time.Time) (s svstate.Service, opened bool) {
-	// O_PATH: a directory to resolve names in, the cheapest to open.
-	fd, err := unix.Open(dir, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return svstate.Service{Dir: dir, Err: err}, false
-	}
-	defer unix.Close(fd)
-	return svstate.ProbeAt(fd, dir, now), true
 }

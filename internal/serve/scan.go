@@ -19,8 +19,10 @@ const MaxServices = 10000
 
 // service is a service found in a scan directory.
 type service struct {
-	name string // the directory's name; its path if the name was taken (see label)
-	dir  string // the scan directory joined with the entry's name
+	name  string // the directory's name; its path if the name was taken (see label)
+	dir   string // the scan directory joined with the entry's name
+	root  int    // the index of its scan directory
+	entry string // its name there
 }
 
 // scanResult is what scanning one scan directory gave.
@@ -67,7 +69,7 @@ func scan(dirs []string) ([]service, []scanResult) {
 				left++
 				continue
 			}
-			all = append(all, service{name: label(seen, name, dir), dir: dir})
+			all = append(all, service{name: label(seen, name, dir), dir: dir, root: i, entry: name})
 		}
 		if left > 0 && results[i].Error == "" {
 			results[i].Error = strconv.Itoa(left) + " services left out: at most " + strconv.Itoa(MaxServices) + " are shown"

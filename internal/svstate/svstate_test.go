@@ -3,6 +3,7 @@ package svstate
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -197,5 +198,36 @@ func TestSupervisedOnlyThroughTheFIFO(t *testing.T) {
 		if s := Probe(dir); s.Supervised || s.Source != FromRecord {
 			t.Errorf("%s: %+v", name, s)
 		}
+	}
+}
+
+// ProbeIn reads what ProbeAt reads, through a path relative to a
+// directory instead of a descriptor of the service directory.
+func TestProbeIn(t *testing.T) {
+	up := status.Status{When: tai64.FromUnix(1_800_000_000, 5), Pid: 77, Want: status.WantUp}
+	ours := string(AppendJSON(nil, &Record{Service: "svc", State: Up, Pid: 77, Want: WantUp, Normally: WantUp,
+		Restarts: 4, ExitCode: -1, ExitSignal: -1}))
+	dir := serviceDir(t, up, ours, true)
+	parent, err := unix.Open(filepath.Dir(dir), unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(parent)
+	now := time.Now()
+	want := Probe(dir)
+	for name, got := range map[string]Service{
+		"AT_FDCWD": ProbeIn(unix.AT_FDCWD, dir, dir, now),
+		"parent":   ProbeIn(parent, filepath.Base(dir), dir, now),
+	} {
+		if !reflect.DeepEqual(got, want) || got.Source != FromState || got.Doc.Restarts != 4 || got.Doc.Normally != WantDown {
+			t.Errorf("%s: %+v\nwant %+v", name, got, want)
+		}
+	}
+	if s := ProbeIn(parent, "missing", "missing", now); !errors.Is(s.Err, unix.ENOENT) || s.Source != "" || s.Supervised {
+		t.Errorf("missing: %+v", s)
+	}
+	os.WriteFile(filepath.Join(filepath.Dir(dir), "file"), nil, 0o644) //nolint:errcheck // ProbeIn tells
+	if s := ProbeIn(parent, "file", "file", now); !errors.Is(s.Err, unix.ENOTDIR) {
+		t.Errorf("a file: %+v", s)
 	}
 }
