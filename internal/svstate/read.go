@@ -43,7 +43,8 @@ func Probe(dir string) Service {
 
 // ProbeAt reads the service directory open as dirfd, named dir in the
 // result. The document is state.json when it agrees with the 18-byte
-// record (same pid, same want), otherwise one derived from the record.
+// record (same pid, want and pause), otherwise one derived from the
+// record: between the two renames of a change, a reader sees the older.
 // Supervised is checked through supervise/ok, never taken from a file, and
 // Normally from the down file as it is now.
 func ProbeAt(dirfd int, dir string, now time.Time) Service {
@@ -75,7 +76,8 @@ func probe(dirfd int, prefix, dir string, now time.Time) Service {
 	}
 	if b, err := readFile(dirfd, prefix+layout.State, MaxSize); err == nil {
 		var d Doc
-		if json.Unmarshal(b, &d) == nil && d.Version == Version && d.Pid == int(st.Pid) && d.Want == wantOf(st.Want) {
+		if json.Unmarshal(b, &d) == nil && d.Version == Version && d.Pid == int(st.Pid) && d.Want == wantOf(st.Want) &&
+			d.Paused == (st.Paused && st.Pid != 0) {
 			d.Normally = normally(normallyUp)
 			s.Source, s.Doc = FromState, d
 			return s
