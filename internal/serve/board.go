@@ -245,8 +245,8 @@ func (t *tails) end(gen int) {
 	}
 }
 
-// errLeftOut is the log of a service past the document's budget.
-var errLeftOut = "left out: the page shows at most " + strconv.Itoa(maxLogBytes>>20) + " MiB of logs"
+// leftOut is the log_error of a service past the document's budget.
+var leftOut = "left out: the page shows at most " + strconv.Itoa(maxLogBytes>>20) + " MiB of logs"
 
 // get returns the last lines of the log directory dir as the page shows
 // them (local times, each line cut to maxText bytes), or why not. budget
@@ -266,7 +266,7 @@ func (t *tails) get(dir string, gen int, budget *atomic.Int64) ([]string, string
 	t.mu.Unlock()
 	if c == nil {
 		if budget.Load() >= maxLogBytes {
-			return nil, errLeftOut
+			return nil, leftOut
 		}
 		c = &tail{key: key, gen: gen, lines: []string{}}
 		lines, err := logview.Tail(dir, logLines)
@@ -287,7 +287,7 @@ func (t *tails) get(dir string, gen int, budget *atomic.Int64) ([]string, string
 		t.mu.Unlock()
 	}
 	if budget.Add(c.size) > maxLogBytes {
-		return nil, errLeftOut
+		return nil, leftOut
 	}
 	return c.lines, c.err
 }

@@ -9,9 +9,9 @@
 // start with '.' and that is a directory or a symbolic link to one, with
 // a logger when entry/log exists. A name that an earlier DIR has already
 // is shown as the service's path. At most MaxServices services are read.
-// Each is read with svstate.ProbeAt: our supervise's state.json, or the
-// 18-byte supervise/status of Debian's; supervise/ok tells whether a
-// supervisor runs, at every request.
+// Each is read with svstate.ProbeIn, relative to its scan directory: our
+// supervise's state.json, or the 18-byte supervise/status of Debian's;
+// supervise/ok tells whether a supervisor runs, at every request.
 //
 // # Endpoints
 //
