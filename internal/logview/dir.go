@@ -88,9 +88,12 @@ type segment struct {
 	size int64 // when opened
 }
 
-// open opens name; a missing file is (nil, nil).
+// open opens name, which must be a regular file; a missing file is (nil,
+// nil). multilog writes nothing else: a symbolic link or a device there
+// is not read (svctl serve runs as root and shows logs to others), and a
+// FIFO does not block the open.
 func (d *logDir) open(name string) (*segment, error) {
-	fd, err := unix.Openat(d.fd, name, unix.O_RDONLY|unix.O_CLOEXEC|unix.O_NOCTTY, 0)
+	fd, err := unix.Openat(d.fd, name, unix.O_RDONLY|unix.O_CLOEXEC|unix.O_NOCTTY|unix.O_NOFOLLOW|unix.O_NONBLOCK, 0)
 	if errors.Is(err, unix.ENOENT) {
 		return nil, nil
 	}
@@ -102,8 +105,19 @@ func (d *logDir) open(name string) (*segment, error) {
 		unix.Close(fd)
 		return nil, &os.PathError{Op: "stat", Path: d.file(name), Err: err}
 	}
+	if st.Mode&unix.S_IFMT != unix.S_IFREG {
+		unix.Close(fd)
+		return nil, &os.PathError{Op: "open", Path: d.file(name), Err: errNotRegular}
+	}
+	if err := unix.SetNonblock(fd, false); err != nil {
+		unix.Close(fd)
+		return nil, &os.PathError{Op: "open", Path: d.file(name), Err: err}
+	}
 	return &segment{f: os.NewFile(uintptr(fd), d.file(name)), name: name, dev: st.Dev, ino: st.Ino, size: st.Size}, nil
 }
+
+// errNotRegular is a file of the log that is not a regular file.
+var errNotRegular = errors.New("not a regular file")
 
 func (s *segment) close() { s.f.Close() }
 

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // writeLog makes a log directory from files, name → content.
@@ -219,5 +221,42 @@ func TestUsage(t *testing.T) {
 		if res := run(args...); res.code != 0 || res.stdout != "b\nc\n" {
 			t.Errorf("%q: exit %d, output %q, stderr %q", args, res.code, res.stdout, res.stderr)
 		}
+	}
+}
+
+// The files of a log are regular files, opened as they are: a symbolic
+// link (to a file its owner may not read: svctl serve runs as root) is
+// not followed, and a FIFO does not block.
+func TestOnlyRegularFiles(t *testing.T) {
+	secret := filepath.Join(t.TempDir(), "secret")
+	os.WriteFile(secret, []byte("SECRET\n"), 0o600) //nolint:errcheck // the test tells
+	link := writeLog(t, nil)
+	if err := os.Symlink(secret, filepath.Join(link, "current")); err != nil {
+		t.Fatal(err)
+	}
+	if lines, err := Tail(link, 20); err == nil || len(lines) != 0 {
+		t.Errorf("current a link: %q %v", lines, err)
+	}
+	res := run("--logdir", link)
+	if want := "svctl: fatal: unable to open " + link + "/current: "; res.code != 111 || !strings.HasPrefix(res.stderr, want) ||
+		strings.Contains(res.stdout, "SECRET") {
+		t.Errorf("current a link: %+v", res)
+	}
+	fifo := writeLog(t, nil)
+	if err := unix.Mkfifo(filepath.Join(fifo, "current"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := Tail(fifo, 20)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "not a regular file") {
+			t.Errorf("current a FIFO: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Tail blocks on a FIFO")
 	}
 }

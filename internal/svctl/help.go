@@ -18,6 +18,8 @@ Controls and reports services run by supervise (ours or daemontools').
                                wait, sending nothing
   log [-f] [-n N] [--logdir PATH] DIR
                                the service's log (DIR/log/main) with readable times
+  serve [--listen ADDR] DIR... Prometheus metrics and a dashboard of the services of the
+                               scan directories DIR, read-only, on 127.0.0.1:9717
   help [VERB]                  this text, or a verb's
 
 Control verbs wait at most -w SECS (default 10; -w 0: do not wait).
@@ -59,6 +61,7 @@ Exit codes: 0 written; 100 usage; 111 a DIR could not be opened or controlled
 }
 
 // verbs is every verb but help and log (internal/logview: see main).
+// serve runs another program (ServeProgram).
 var verbs = []verb{
 	{name: "status", usage: "status [--json] DIR...", help: `Prints one line per service, for example
 
@@ -124,4 +127,5 @@ Exit codes: 0 reached; 1 not within the wait (each service named on stderr
 with what it is doing now); 100 usage; 111 a DIR could not be opened or
 watched.
 `, run: runWait},
+	{name: "serve", usage: ServeUsage, help: ServeHelp, run: runServe},
 }

@@ -3,12 +3,15 @@ package svstate
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
 	"sort"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/daemontools-go/daemontools/internal/layout"
 	"github.com/daemontools-go/daemontools/internal/status"
@@ -164,5 +167,67 @@ func TestStatusJSON(t *testing.T) {
 	b, _ = json.Marshal(Probe(filepath.Join(dir, "nope")).Status())
 	if !bytes.Contains(b, []byte(`"error":"file does not exist"`)) {
 		t.Errorf("missing dir: %s", b)
+	}
+}
+
+// Supervised is the FIFO supervise/ok with a reader: not a link to one
+// (never followed: a link to a device would be opened for writing), not a
+// regular file.
+func TestSupervisedOnlyThroughTheFIFO(t *testing.T) {
+	up := status.Status{When: tai64.FromUnix(1_800_000_000, 5), Pid: 77, Want: status.WantUp}
+	live := serviceDir(t, up, "", false)
+	ok := filepath.Join(live, layout.OK)
+	if err := unix.Mkfifo(ok, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	fd, err := unix.Open(ok, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fd)
+	if s := Probe(live); !s.Supervised {
+		t.Fatalf("a FIFO with a reader: %+v", s)
+	}
+	link := serviceDir(t, up, "", false)
+	if err := os.Symlink(ok, filepath.Join(link, layout.OK)); err != nil {
+		t.Fatal(err)
+	}
+	file := serviceDir(t, up, "", false)
+	os.WriteFile(filepath.Join(file, layout.OK), nil, 0o644) //nolint:errcheck // Probe tells
+	for name, dir := range map[string]string{"link": link, "file": file} {
+		if s := Probe(dir); s.Supervised || s.Source != FromRecord {
+			t.Errorf("%s: %+v", name, s)
+		}
+	}
+}
+
+// ProbeIn reads what ProbeAt reads, through a path relative to a
+// directory instead of a descriptor of the service directory.
+func TestProbeIn(t *testing.T) {
+	up := status.Status{When: tai64.FromUnix(1_800_000_000, 5), Pid: 77, Want: status.WantUp}
+	ours := string(AppendJSON(nil, &Record{Service: "svc", State: Up, Pid: 77, Want: WantUp, Normally: WantUp,
+		Restarts: 4, ExitCode: -1, ExitSignal: -1}))
+	dir := serviceDir(t, up, ours, true)
+	parent, err := unix.Open(filepath.Dir(dir), unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(parent)
+	now := time.Now()
+	want := Probe(dir)
+	for name, got := range map[string]Service{
+		"AT_FDCWD": ProbeIn(unix.AT_FDCWD, dir, dir, now),
+		"parent":   ProbeIn(parent, filepath.Base(dir), dir, now),
+	} {
+		if !reflect.DeepEqual(got, want) || got.Source != FromState || got.Doc.Restarts != 4 || got.Doc.Normally != WantDown {
+			t.Errorf("%s: %+v\nwant %+v", name, got, want)
+		}
+	}
+	if s := ProbeIn(parent, "missing", "missing", now); !errors.Is(s.Err, unix.ENOENT) || s.Source != "" || s.Supervised {
+		t.Errorf("missing: %+v", s)
+	}
+	os.WriteFile(filepath.Join(filepath.Dir(dir), "file"), nil, 0o644) //nolint:errcheck // ProbeIn tells
+	if s := ProbeIn(parent, "file", "file", now); !errors.Is(s.Err, unix.ENOTDIR) {
+		t.Errorf("a file: %+v", s)
 	}
 }
