@@ -116,8 +116,10 @@ func (sc *svscan) stopDeadline() {
 			sc.units.kill(ss.s.Pid)
 			continue
 		}
+		// The children of the supervise (./run or ./finish, and the
+		// orphans it reaps as a subreaper) and their descendants.
 		var r procs.Reader
-		for _, pid := range procs.Leftovers(nil, r.All(), procs.Member{Roots: []int{ss.s.Pid}, Except: []int{ss.s.Pid}}) {
+		for _, pid := range procs.Leftovers(nil, r.All(), procs.Member{Parent: ss.s.Pid}) {
 			syscall.Kill(pid, syscall.SIGKILL) //nolint:errcheck
 		}
 	}
