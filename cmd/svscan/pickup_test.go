@@ -147,3 +147,38 @@ func TestKillNineSuperviseOneInstance(t *testing.T) {
 		}
 	}
 }
+
+// A log/ added to a running service that is a plain directory of the
+// scanned directory (not a symlink, so the stat cache knows it) is
+// attached at once too, in both modes: the inotify event makes the scan
+// look at the directory again.
+func TestPickupInotifyLogPlainDir(t *testing.T) {
+	t.Parallel()
+	path := scantest.Need(t, "supervise")
+	for name, args := range map[string][]string{"per-process": nil, "consolidated": {"-C"}} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			root := t.TempDir()
+			dir := filepath.Join(root, "service")
+			svc := scantest.Service(t, dir, "s", startedFile(filepath.Join(root, "started")))
+			// The real 5 s interval.
+			p := testutil.Start(t, testutil.Options{Env: []string{"PATH=" + path}}, testutil.Bin(t, "svscan"), append(args, dir)...)
+			t.Cleanup(func() {
+				if len(args) > 0 { // svscan -C stops everything on TERM
+					p.Signal(syscall.SIGTERM)
+					p.Wait(t, 20*time.Second)
+				}
+				scantest.StopTree(t, p.Pid(), svc, svc+"/log")
+			})
+			waitFile(t, filepath.Join(root, "started"), 4*time.Second)
+			scantest.Service(t, root, "log-tmp", "#!/bin/sh\nexec cat > out\n")
+			added := time.Now()
+			if err := os.Rename(filepath.Join(root, "log-tmp"), svc+"/log"); err != nil {
+				t.Fatal(err)
+			}
+			if took := waitFile(t, svc+"/log/out", 8*time.Second).Sub(added); took > 2*time.Second {
+				t.Errorf("log started %v after it appeared", took)
+			}
+		})
+	}
+}

@@ -22,11 +22,6 @@ import (
 // The usage test runs the built programs.
 func TestMain(m *testing.M) { testutil.Main(m) }
 
-// notYetInCmd are programs that have a page before their command lands in
-// cmd/: svctl (issue 11) is being written on another branch. Once cmd/svctl
-// exists the exception no longer applies.
-var notYetInCmd = []string{"svctl"}
-
 // beyond076 are the programs that daemontools 0.76 does not have: their
 // pages have a HISTORY section instead of the differences from 0.76.
 var beyond076 = []string{"svctl", "svctl-serve"}
@@ -94,7 +89,7 @@ func TestEveryProgramHasAPage(t *testing.T) {
 		}
 	}
 	for _, name := range names {
-		if !slices.Contains(progs, name) && !slices.Contains(notYetInCmd, name) {
+		if !slices.Contains(progs, name) {
 			t.Errorf("doc/man/%s.8.md documents no program of cmd/", name)
 		}
 	}

@@ -121,6 +121,11 @@ func (sc *svscan) Ready(fd int, _ uint32) {
 				due = true
 			case string(name) == layout.Log:
 				due = true
+				// The stat cache would take a plain directory for
+				// unchanged and not look for its log: look again.
+				if s := sc.s.Table.Lookup(sc.ino.byWD[ev.Wd]); s != nil {
+					delete(sc.s.cache, s.Name)
+				}
 			}
 			b = b[size:]
 		}

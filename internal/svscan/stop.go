@@ -116,6 +116,8 @@ func (sc *svscan) stopDeadline() {
 			sc.units.kill(ss.s.Pid)
 			continue
 		}
+		// The children of the supervise (./run or ./finish, and the
+		// orphans it reaps as a subreaper) and their descendants.
 		var r procs.Reader
 		for _, pid := range r.Descendants(nil, ss.s.Pid) { // of its supervise
 			syscall.Kill(pid, syscall.SIGKILL) //nolint:errcheck
