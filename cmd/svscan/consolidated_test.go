@@ -89,6 +89,7 @@ func TestConsolidatedPicture(t *testing.T) {
 	// supervises it again, as 0.76's svscan restarts its supervise): b
 	// does not notice.
 	bBefore, _ := svtest.ReadStatus(b)
+	testutil.WriteFile(t, filepath.Join(a, "down"), "", 0o644) // the next unit leaves it down
 	svc(a).Control(t, "dx")
 	svc(a).WaitStatus(t, "a down", func(st status.Status) bool { return st.Pid == 0 })
 	if st, _ := svtest.ReadStatus(b); st != bBefore {
