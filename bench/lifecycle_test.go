@@ -33,12 +33,13 @@ func TestBackoffSchedule(t *testing.T) {
 	}
 }
 
-func TestWritesBeforeLastStatus(t *testing.T) {
+func TestRenamesBeforeLastStatus(t *testing.T) {
 	names := []string{"state.json", "status", "instance", "state.json", "status", "state.json"}
-	if n, ok := writesBeforeLastStatus(names); !ok || n != 2 {
-		t.Errorf("got %d %v, want 2 true", n, ok)
+	got, ok := renamesBeforeLastStatus(names)
+	if !ok || got["state.json"] != 2 || got["status"] != 2 || got["instance"] != 1 || len(got) != 3 {
+		t.Errorf("got %v %v, want state.json 2, status 2, instance 1", got, ok)
 	}
-	if _, ok := writesBeforeLastStatus([]string{"state.json"}); ok {
+	if _, ok := renamesBeforeLastStatus([]string{"state.json"}); ok {
 		t.Error("no status rename, yet ok")
 	}
 }
