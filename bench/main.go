@@ -1,12 +1,13 @@
 // Command bench measures our daemontools side by side with Debian's
 // daemontools, runit and s6 on the same work, in the same run: log
 // throughput, footprint, start-up, restart latency, control round-trips,
-// idle cost and crash loops. Every benchmark runs on each implementation in
+// idle cost and crash loops, restart backoff, stops with a kill timeout,
+// status over 1,000 services, and what state.json adds to a restart. Every benchmark runs on each implementation in
 // turn (the order rotates between repetitions), is repeated at least three
 // times, and is reported as medians and as ratios ours/peer, in a markdown
 // table printed on stdout and written under bench/out/.
 //
-// Usage: bench [-full] [-reps N] [-only log,services,windows,big,micro] [-out DIR]
+// Usage: bench [-full] [-reps N] [-only log,services,windows,lifecycle,big,micro] [-out DIR]
 //
 // Everything it starts runs under one temporary directory and below this
 // process (a child subreaper); it is killed by pid at the end and on
@@ -35,7 +36,7 @@ func main() {
 func run() int {
 	full := flag.Bool("full", false, "the full suite (about 20 minutes) instead of the quick one (about 2)")
 	reps := flag.Int("reps", 3, "repetitions of every benchmark (at least 3)")
-	only := flag.String("only", "", "comma-separated sections to run: log,services,windows,big,micro (default all)")
+	only := flag.String("only", "", "comma-separated sections to run: log,services,windows,lifecycle,big,micro (default all)")
 	out := flag.String("out", "", "directory for the report (default bench/out under the module)")
 	noInstall := flag.Bool("no-install", false, "do not apt-get install missing peers")
 	noBuild := flag.Bool("no-build", false, "do not build our commands (use bin/ as it is)")

@@ -53,7 +53,7 @@ func (s *suite) markdown(w io.Writer, withSamples bool) {
 		fmt.Fprintf(w, "- %s\n", m)
 	}
 	fmt.Fprintf(w, "- load average before: %s; after: %s\n\n", s.loadBefore, s.loadAfter)
-	for _, t := range []*stats.Table{s.logT, s.svcT, s.winT, s.bigT} {
+	for _, t := range s.tables() {
 		if len(t.Rows) > 0 {
 			t.Markdown(w)
 		}
@@ -70,7 +70,7 @@ func (s *suite) markdown(w io.Writer, withSamples bool) {
 		return
 	}
 	fmt.Fprintf(w, "### Samples\n\n")
-	for _, t := range []*stats.Table{s.logT, s.svcT, s.winT, s.bigT} {
+	for _, t := range s.tables() {
 		if len(t.Rows) > 0 {
 			t.Samples(w)
 		}
@@ -78,4 +78,9 @@ func (s *suite) markdown(w io.Writer, withSamples bool) {
 	if s.micro != "" {
 		fmt.Fprintf(w, "### Micro-benchmarks (`go test -run XXX -bench . -benchmem ./internal/...`)\n\n```\n%s```\n", s.micro)
 	}
+}
+
+// tables are the report's tables, in order.
+func (s *suite) tables() []*stats.Table {
+	return []*stats.Table{s.logT, s.svcT, s.winT, s.bigT, s.crashT, s.stopT, s.statusT, s.stateT}
 }

@@ -22,13 +22,15 @@ type sizes struct {
 	restarts       int           // restart samples of each kind per repetition
 	bigReps        int           // runs over 1,000 services
 	bigStartup     bool          // report their start-up
+	stops          int           // stops of a TERM-ignoring service per implementation and repetition
+	stateWrites    int           // iterations of the state.json micro-benchmark (go test -benchtime Nx)
 }
 
 var (
 	quickSizes = sizes{log80: 200_000, log1K: 20_000, localMB: 100, window: 20 * time.Second,
-		pairs: 100, statuss: 100, restarts: 5, bigReps: 1}
+		pairs: 100, statuss: 100, restarts: 5, bigReps: 1, stops: 10, stateWrites: 200}
 	fullSizes = sizes{log80: 2_000_000, log1K: 200_000, localMB: 1000, rotate1K: true, window: 60 * time.Second,
-		pairs: 1000, statuss: 1000, restarts: 10, bigReps: 3, bigStartup: true}
+		pairs: 1000, statuss: 1000, restarts: 10, bigReps: 3, bigStartup: true, stops: 20, stateWrites: 1000}
 )
 
 // suite is one run of the benchmark.
@@ -44,8 +46,10 @@ type suite struct {
 	cat       string
 
 	logT, svcT, winT, bigT *stats.Table
-	notes                  []string // what is missing or failed
-	micro                  string   // go test -bench output (full mode)
+	crashT, stopT          *stats.Table // crash loop per hour with backoff; stop with timeout-kill
+	statusT, stateT        *stats.Table // svctl status over 1,000 services; the cost of state.json
+	notes                  []string     // what is missing or failed
+	micro                  string       // go test -bench output (full mode)
 	machine                []string
 	loadBefore, loadAfter  string
 	started                time.Time
@@ -64,12 +68,12 @@ func newSuite(root, tmp string, full bool, reps int, only string) *suite {
 		}
 	}
 	s.ours = impl.Impl{Name: "ours", Family: impl.DJB, Bin: filepath.Join(root, "bin"),
-		Path: filepath.Join(root, "bin") + ":/usr/bin:/bin"}
+		Path: filepath.Join(root, "bin") + ":/usr/bin:/bin", TimeoutKill: true}
 	s.impls = []impl.Impl{
 		s.ours,
 		{Name: "daemontools", Family: impl.DJB, Bin: "/usr/bin", Path: "/usr/bin:/bin"},
 		{Name: "runit", Family: impl.Runit, Bin: "/usr/bin", Path: "/usr/bin:/bin"},
-		{Name: "s6", Family: impl.S6, Bin: "/usr/bin", Path: "/usr/bin:/bin"},
+		{Name: "s6", Family: impl.S6, Bin: "/usr/bin", Path: "/usr/bin:/bin", TimeoutKill: true},
 	}
 	peers := []string{"daemontools", "runit", "s6"}
 	cols := []string{"ours", "daemontools", "runit", "s6"}
@@ -77,6 +81,11 @@ func newSuite(root, tmp string, full bool, reps int, only string) *suite {
 	s.svcT = &stats.Table{Title: "2–5. Footprint, start-up, restart, control (100 services)", Columns: cols, Ours: "ours", Peers: peers}
 	s.winT = &stats.Table{Title: "6–7. Idle cost and crash loop", Columns: cols, Ours: "ours", Peers: peers}
 	s.bigT = &stats.Table{Title: "3, 5. 1,000 services", Columns: cols, Ours: "ours", Peers: peers}
+	s.crashT = &stats.Table{Title: "8. Crash loop per hour: restart backoff", Columns: append([]string{backoffCol}, cols...),
+		Ours: backoffCol, Peers: cols}
+	s.stopT = &stats.Table{Title: "9. Stop of a service that ignores TERM", Columns: cols, Ours: "ours", Peers: peers}
+	s.statusT = &stats.Table{Title: "10. svctl status over 1,000 services", Columns: statusCols, Ours: statusCols[0], Peers: statusCols[1:]}
+	s.stateT = &stats.Table{Title: "11. The cost of state.json on a restart", Columns: []string{"ours"}, Ours: "ours"}
 	return s
 }
 
@@ -192,6 +201,11 @@ func (s *suite) runAll() {
 	if s.want("services") || s.want("windows") {
 		s.serviceBench()
 	}
+	if s.want("lifecycle") {
+		s.stopBench()
+		s.stateCost()
+	}
+	s.stateShare()
 	if s.want("big") && (s.full || s.only["big"]) {
 		s.bigBench()
 	}

@@ -31,6 +31,9 @@ type Impl struct {
 	// ScanBin, when set, holds the scanner used instead of Bin's: a stand-in
 	// while an implementation has no scanner of its own yet.
 	ScanBin string
+	// TimeoutKill: the supervisor reads a timeout-kill file (milliseconds
+	// after a stop request until SIGKILL): ours and s6-supervise.
+	TimeoutKill bool
 }
 
 // Role names a job that each family does with its own program.

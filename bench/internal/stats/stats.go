@@ -24,6 +24,20 @@ func Median(xs []float64) float64 {
 	return (s[m-1] + s[m]) / 2
 }
 
+// Percentile returns the p-th percentile of xs by the nearest rank (the
+// smallest sample that at least p% of the samples do not exceed: p95 of 20
+// samples is the 19th smallest), or NaN when xs is empty. xs is not
+// modified.
+func Percentile(xs []float64, p float64) float64 {
+	if len(xs) == 0 {
+		return math.NaN()
+	}
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	k := int(math.Ceil(p / 100 * float64(len(s))))
+	return s[min(max(k, 1), len(s))-1]
+}
+
 // Ratio returns ours/peer, or NaN when either is missing (NaN) or peer is 0
 // while ours is not. 0/0 is 1: both did nothing.
 func Ratio(ours, peer float64) float64 {

@@ -32,6 +32,36 @@ func TestMedian(t *testing.T) {
 	}
 }
 
+func TestPercentile(t *testing.T) {
+	var twenty []float64
+	for i := 20; i >= 1; i-- {
+		twenty = append(twenty, float64(i))
+	}
+	for _, c := range []struct {
+		in   []float64
+		p    float64
+		want float64
+	}{
+		{twenty, 95, 19},
+		{twenty, 50, 10},
+		{twenty, 100, 20},
+		{twenty, 0, 1},
+		{[]float64{5, 1, 3}, 95, 5},
+		{[]float64{5, 1, 3}, 50, 3},
+		{[]float64{7}, 95, 7},
+	} {
+		if got := Percentile(c.in, c.p); got != c.want {
+			t.Errorf("Percentile(%v, %v) = %v, want %v", c.in, c.p, got, c.want)
+		}
+	}
+	if twenty[0] != 20 {
+		t.Error("Percentile reordered its input")
+	}
+	if !math.IsNaN(Percentile(nil, 95)) {
+		t.Error("Percentile(nil) is not NaN")
+	}
+}
+
 func TestRatio(t *testing.T) {
 	nan := math.NaN()
 	for _, c := range []struct{ ours, peer, want float64 }{
