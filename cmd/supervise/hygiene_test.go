@@ -123,7 +123,7 @@ func TestServiceStartsClean(t *testing.T) {
 		}
 		// supervise keeps only what it opened (and the runtime's own): one
 		// descriptor of the service directory, its own, not the inherited one.
-		m.NotApplicable(t, "svscan keeps the descriptors it inherits, as 0.76's svscan does (checked: its services do not get them)")
+		m.NotApplicable(t, "svscan keeps the descriptors it inherits, as 0.76's svscan does (svscanboot's lock on 3 among them); its services get 0-2 only, checked above")
 		dirs := 0
 		for _, fd := range openFDs(t, sv.Pid()) {
 			link, _ := os.Readlink(filepath.Join("/proc", strconv.Itoa(sv.Pid()), "fd", fd))
