@@ -98,6 +98,22 @@ func TestStartupFailuresMatchDebian(t *testing.T) {
 	}
 }
 
+// sameAsDebian checks that every mode printed the lines Debian's
+// supervise printed, in its own words (svtest.Mode.Diag).
+func sameAsDebian(t *testing.T, lines map[string][]string) {
+	t.Helper()
+	ref := lines[svtest.Debian]
+	for name, got := range lines {
+		var want []string
+		for _, l := range ref {
+			want = append(want, svtest.GetMode(t, name).Diag(l))
+		}
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("%s %q\nwant %q (debian %q)", name, got, want, ref)
+		}
+	}
+}
+
 func mkService(t *testing.T, parent, name string) string {
 	dir := filepath.Join(parent, name)
 	testutil.WriteFile(t, filepath.Join(dir, "run"), sleeper, 0o755)
@@ -125,10 +141,8 @@ func TestBadRunMatchesDebian(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			lines := map[string][]string{}
-			modes := map[string]svtest.Mode{}
 			for _, name := range svtest.AllModes {
 				m := svtest.GetMode(t, name)
-				modes[name] = m
 				s := svtest.NewService(t, "s", "")
 				c.setup(t, s.Dir)
 				sv := m.Start(t, s, env()...)
@@ -145,17 +159,8 @@ func TestBadRunMatchesDebian(t *testing.T) {
 					t.Errorf("%s: exit %d after dx", name, code)
 				}
 			}
-			ref := lines[svtest.Debian]
-			for name, got := range lines {
-				var want []string
-				for _, l := range ref {
-					want = append(want, modes[name].Diag(l))
-				}
-				if strings.Join(got, "\n") != strings.Join(want, "\n") {
-					t.Errorf("%s %q\nwant %q (debian %q)", name, got, want, ref)
-				}
-			}
-			if !strings.HasPrefix(ref[0], "supervise: fatal: unable to start s/run: ") {
+			sameAsDebian(t, lines)
+			if ref := lines[svtest.Debian]; !strings.HasPrefix(ref[0], "supervise: fatal: unable to start s/run: ") {
 				t.Errorf("message %q", ref[0])
 			}
 		})
@@ -163,20 +168,27 @@ func TestBadRunMatchesDebian(t *testing.T) {
 }
 
 // A second supervise on the same directory is refused, whichever of the
-// two implementations holds the lock (both use flock), and so is a
-// supervise started by hand on a directory that svscan -C supervises.
+// two implementations holds the lock (both use flock); so is a supervise
+// started by hand on a directory that svscan -C supervises, and svscan -C
+// warns about a directory that a supervise holds, and tries again at its
+// next scan. (A second svscan -C on the same directory stops at svscan's
+// own lock: cmd/svscan's tests.)
 func TestSecondSupervise(t *testing.T) {
 	t.Parallel()
 	for _, first := range svtest.AllModes {
-		for _, second := range []string{svtest.Ours, svtest.Debian} {
+		for _, second := range svtest.AllModes {
+			if first == svtest.Consolidated && second == svtest.Consolidated {
+				continue
+			}
 			t.Run(first+" then "+second, func(t *testing.T) {
 				t.Parallel()
 				s := svtest.NewService(t, "s", sleeper)
 				sv := svtest.GetMode(t, first).Start(t, s, env()...)
-				r := testutil.Run(t, testutil.Options{Dir: s.Parent, Env: env()}, svtest.GetMode(t, second).Supervise, "s")
-				want := "supervise: fatal: unable to acquire s/supervise/lock: temporary failure\n"
-				if r.Code != 111 || r.Stderr != want || r.Stdout != "" {
-					t.Errorf("second supervise: %+v", r)
+				m := svtest.GetMode(t, second)
+				got := m.Refuse(t, s.Parent, env(), "s")
+				want := m.Refusal(testutil.Result{Stderr: "supervise: fatal: unable to acquire s/supervise/lock: temporary failure\n", Code: 111})
+				if got != want {
+					t.Errorf("second supervision: %+v\nwant %+v", got, want)
 				}
 				if sv.Ended() {
 					t.Error("the first supervision ended")
@@ -236,10 +248,8 @@ func TestStatusWriteWarnings(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			lines := map[string][]string{}
-			modes := map[string]svtest.Mode{}
 			for _, name := range svtest.AllModes {
 				m := svtest.GetMode(t, name)
-				modes[name] = m
 				s := svtest.NewService(t, "s", sleeper)
 				os.MkdirAll(s.Path(c.path), 0o700)
 				sv := m.Start(t, s, env()...)
@@ -255,16 +265,7 @@ func TestStatusWriteWarnings(t *testing.T) {
 					t.Errorf("%s: %d warnings, want 7: %q", name, n, lines[name])
 				}
 			}
-			ref := lines[svtest.Debian]
-			for name, got := range lines {
-				var want []string
-				for _, l := range ref {
-					want = append(want, modes[name].Diag(l))
-				}
-				if strings.Join(got, "\n") != strings.Join(want, "\n") {
-					t.Errorf("%s %q\nwant %q (debian %q)", name, got, want, ref)
-				}
-			}
+			sameAsDebian(t, lines)
 		})
 	}
 }

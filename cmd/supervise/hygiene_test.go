@@ -72,7 +72,7 @@ func TestServiceStartsClean(t *testing.T) {
 			Files:     []*os.File{extra},
 			BadParent: true,
 		})
-		s.WaitRunning(t, sv.Proc)
+		sv.WaitRunning(t)
 		pid := int(s.WaitUp(t, 0).Pid)
 		waitComm(t, pid, "sleep")
 		// The supervisor itself inherited the bad state.
@@ -92,7 +92,13 @@ func TestServiceStartsClean(t *testing.T) {
 			}
 			t.Errorf("service fds %v", links)
 		}
-		envb, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/environ")
+		// comm changes early in exec, the environment's place in memory
+		// later: it reads as empty in between.
+		var envb []byte
+		testutil.Eventually(t, svtest.Deadline, "the service's environment", func() (bool, string) {
+			envb, _ = os.ReadFile("/proc/" + strconv.Itoa(pid) + "/environ")
+			return len(envb) > 0, "empty"
+		})
 		var env []string // the shell adds PWD
 		for _, kv := range strings.Split(strings.TrimSuffix(string(envb), "\x00"), "\x00") {
 			if !strings.HasPrefix(kv, "PWD=") {
@@ -207,7 +213,7 @@ func TestGarbageCollected(t *testing.T) {
 		}
 		s := svtest.NewService(t, "s", "#!/bin/sh\nexit 1\n")
 		p := m.Launch(t, s, svtest.LaunchOptions{Env: env})
-		s.WaitRunning(t, p.Proc)
+		p.WaitRunning(t)
 		rss := func() int {
 			b, _ := os.ReadFile("/proc/" + strconv.Itoa(p.Pid()) + "/smaps_rollup")
 			for _, l := range strings.Split(string(b), "\n") {

@@ -3,6 +3,7 @@ package svtest
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -150,10 +151,15 @@ type LaunchOptions struct {
 
 // Supervisor is the supervision of one service in a mode: the process
 // that does it (supervise, or svscan -C) and how to tell that it ended.
+// Its stderr is a file (Stderr reads it), not a pipe that a goroutine of
+// the test copies: whatever the supervisor wrote before a test sees a
+// change it made next is there (svscan -C, which goes on, gives no other
+// sign that its output is complete).
 type Supervisor struct {
 	*testutil.Proc
 	Mode    Mode
 	Service *Service
+	stderr  string
 }
 
 // Launch starts supervising s without waiting for it to accept commands.
@@ -163,7 +169,12 @@ func (m Mode) Launch(t testing.TB, s *Service, o LaunchOptions) *Supervisor {
 	if env == nil {
 		env = os.Environ()
 	}
-	opts := testutil.Options{Dir: s.Parent, Env: append(env[:len(env):len(env)], m.Env...), Files: o.Files}
+	stderr, err := os.CreateTemp(t.TempDir(), "stderr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stderr.Close()
+	opts := testutil.Options{Dir: s.Parent, Env: append(env[:len(env):len(env)], m.Env...), Files: o.Files, StderrF: stderr}
 	prog, args := m.Supervise, []string{s.Name}
 	if m.Consolidated() {
 		prog, args = m.svscan, []string{"-C", s.Parent}
@@ -174,7 +185,7 @@ func (m Mode) Launch(t testing.TB, s *Service, o LaunchOptions) *Supervisor {
 	} else {
 		p = testutil.Start(t, opts, prog, args...)
 	}
-	return &Supervisor{Proc: p, Mode: m, Service: s}
+	return &Supervisor{Proc: p, Mode: m, Service: s, stderr: stderr.Name()}
 }
 
 // Start starts supervising s with env added to the test's environment and
@@ -182,12 +193,22 @@ func (m Mode) Launch(t testing.TB, s *Service, o LaunchOptions) *Supervisor {
 func (m Mode) Start(t testing.TB, s *Service, env ...string) *Supervisor {
 	t.Helper()
 	sv := m.Launch(t, s, LaunchOptions{Env: append(os.Environ(), env...)})
-	s.WaitRunning(t, sv.Proc)
+	sv.WaitRunning(t)
 	return sv
 }
 
+// WaitRunning waits until the supervision accepts commands (svok
+// succeeds); it fails at once if the supervisor exits.
+func (sv *Supervisor) WaitRunning(t testing.TB) {
+	t.Helper()
+	sv.Service.waitRunning(t, sv.Exited, sv.Stderr)
+}
+
 // Stderr is what the supervisor has written to its stderr so far.
-func (sv *Supervisor) Stderr() string { return sv.Proc.Stderr.String() }
+func (sv *Supervisor) Stderr() string {
+	b, _ := os.ReadFile(sv.stderr)
+	return string(b)
+}
 
 // Ended reports whether the supervision of the service has ended: the
 // supervise process has exited; under svscan -C, the service's unit has
@@ -259,8 +280,8 @@ func (m Mode) Refusal(r testutil.Result) Refusal {
 
 // Refuse supervises the directory parent/name in the mode, expecting a
 // refusal, and returns it. Under svscan -C it checks that svscan goes on
-// without the service (svok fails) and retries at its next scan (made at
-// once with SIGALRM) with the same message.
+// without the service (it holds none of its files) and retries at its
+// next scan (made at once with SIGALRM) with the same message.
 func (m Mode) Refuse(t testing.TB, parent string, env []string, args ...string) Refusal {
 	t.Helper()
 	if !m.Consolidated() {
@@ -280,11 +301,8 @@ func (m Mode) Refuse(t testing.TB, parent string, env []string, args ...string) 
 	if sv.Exited() {
 		t.Fatalf("svscan -C exited: %q", sv.Stderr())
 	}
-	if fd, err := unix.Open(s.Dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0); err == nil {
-		if ok, _ := svdir.Running(fd); ok {
-			t.Errorf("svok succeeds on %s after svscan -C refused it", s.Dir)
-		}
-		unix.Close(fd)
+	if held := heldUnder(sv.Pid(), s.Dir); len(held) > 0 {
+		t.Errorf("svscan -C refused %s but holds %q", s.Dir, held)
 	}
 	sv.Signal(syscall.SIGALRM)
 	testutil.Eventually(t, Deadline, "svscan -C to try again at its next scan", func() (bool, string) {
@@ -294,4 +312,17 @@ func (m Mode) Refuse(t testing.TB, parent string, env []string, args ...string) 
 		t.Errorf("svscan -C exited: %q", sv.Stderr())
 	}
 	return Refusal{Stdout: sv.Stdout.String(), Stderr: first, Retry: true}
+}
+
+// heldUnder lists the files in or under dir that process pid holds open.
+func heldUnder(pid int, dir string) []string {
+	fds := "/proc/" + strconv.Itoa(pid) + "/fd"
+	ents, _ := os.ReadDir(fds)
+	var held []string
+	for _, e := range ents {
+		if l, err := os.Readlink(filepath.Join(fds, e.Name())); err == nil && (l == dir || strings.HasPrefix(l, dir+"/")) {
+			held = append(held, l)
+		}
+	}
+	return held
 }

@@ -62,9 +62,20 @@ func (s *Service) Start(t testing.TB, supervise string, env ...string) *testutil
 // WaitRunning waits until supervise holds supervise/ok open.
 func (s *Service) WaitRunning(t testing.TB, p *testutil.Proc) {
 	t.Helper()
+	if p == nil {
+		s.waitRunning(t, nil, nil)
+		return
+	}
+	s.waitRunning(t, p.Exited, p.Stderr.String)
+}
+
+// waitRunning waits until supervise/ok has a reader, failing at once if
+// exited (when not nil) says the supervisor has exited.
+func (s *Service) waitRunning(t testing.TB, exited func() bool, stderr func() string) {
+	t.Helper()
 	testutil.Eventually(t, Deadline, "supervise to run in "+s.Dir, func() (bool, string) {
-		if p != nil && p.Exited() {
-			t.Fatalf("supervise exited early; stderr: %q", p.Stderr.String())
+		if exited != nil && exited() {
+			t.Fatalf("the supervisor exited early; stderr: %q", stderr())
 		}
 		ok, err := svdir.Running(s.dirfd(t))
 		return ok, "svok: " + strconv.FormatBool(ok) + " " + errString(err)
