@@ -1,7 +1,8 @@
 // Package svtest helps tests run supervise on service directories: it makes
-// service directories, starts a supervise (ours or Debian's) on them, waits
-// for it to be ready, reads and waits for status records, and normalises
-// the pids and seconds that differ from run to run.
+// service directories, supervises them in a mode (mode.go: our supervise,
+// Debian's, or svscan -C, which supervises them itself), waits for the
+// supervision to be ready or to end, reads and waits for status records,
+// and normalises the pids and seconds that differ from run to run.
 package svtest
 
 import (
