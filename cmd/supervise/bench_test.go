@@ -82,9 +82,9 @@ func BenchmarkFootprint(b *testing.B) {
 // each time for the status record to show the change; it returns the mean
 // time per pair. With direct set the test writes p and c to the control
 // FIFO itself, which times supervise alone.
-func pairs(b *testing.B, im impl, n int, direct bool) time.Duration {
+func pairs(b *testing.B, im svtest.Mode, n int, direct bool) time.Duration {
 	s := svtest.NewService(b, "s", "#!/bin/sh\nexec sleep 1000000\n")
-	p := s.Start(b, im.supervise, env()...)
+	p := im.Start(b, s, env()...)
 	s.WaitUp(b, 0)
 	time.Sleep(1100 * time.Millisecond) // past the pause after the start
 	wait := func(paused bool) {
@@ -101,7 +101,7 @@ func pairs(b *testing.B, im impl, n int, direct bool) time.Duration {
 			s.Control(b, arg[1:])
 			return
 		}
-		cmd := exec.Command(im.svc, arg, "s")
+		cmd := exec.Command(im.Svc, arg, "s")
 		cmd.Dir = s.Parent
 		if out, err := cmd.CombinedOutput(); err != nil || len(out) > 0 {
 			b.Fatalf("svc %s: %v %q", arg, err, out)
@@ -116,14 +116,14 @@ func pairs(b *testing.B, im impl, n int, direct bool) time.Duration {
 	}
 	d := time.Since(start) / time.Duration(n)
 	s.Control(b, "dx")
-	p.Wait(b, svtest.Deadline)
+	p.WaitEnded(b)
 	return d
 }
 
 // BenchmarkControlLatency: 1000 svc -p/svc -c pairs, each svc talking to
 // its own side's supervise, until the status shows the change.
 func BenchmarkControlLatency(b *testing.B) {
-	o, d := ours(b), debian(b)
+	o, d := svtest.GetMode(b, svtest.Ours), svtest.GetMode(b, svtest.Debian)
 	for i := 0; i < b.N; i++ {
 		od := pairs(b, o, 1000, false)
 		dd := pairs(b, d, 1000, false)
@@ -136,7 +136,7 @@ func BenchmarkControlLatency(b *testing.B) {
 // BenchmarkSuperviseLatency: 1000 p/c pairs written straight to the control
 // FIFO: supervise's own reaction time, without svc's start-up.
 func BenchmarkSuperviseLatency(b *testing.B) {
-	o, d := ours(b), debian(b)
+	o, d := svtest.GetMode(b, svtest.Ours), svtest.GetMode(b, svtest.Debian)
 	for i := 0; i < b.N; i++ {
 		od := pairs(b, o, 1000, true)
 		dd := pairs(b, d, 1000, true)
@@ -147,13 +147,13 @@ func BenchmarkSuperviseLatency(b *testing.B) {
 }
 
 // statusCalls runs svstat n times on a running service.
-func statusCalls(b *testing.B, im impl, n int) time.Duration {
+func statusCalls(b *testing.B, im svtest.Mode, n int) time.Duration {
 	s := svtest.NewService(b, "s", "#!/bin/sh\nexec sleep 1000000\n")
-	p := s.Start(b, im.supervise, env()...)
+	p := im.Start(b, s, env()...)
 	s.WaitUp(b, 0)
 	start := time.Now()
 	for i := 0; i < n; i++ {
-		cmd := exec.Command(im.svstat, "s")
+		cmd := exec.Command(im.Svstat, "s")
 		cmd.Dir = s.Parent
 		out, err := cmd.Output()
 		if err != nil || !strings.HasPrefix(string(out), "s: up (pid ") {
@@ -162,13 +162,13 @@ func statusCalls(b *testing.B, im impl, n int) time.Duration {
 	}
 	d := time.Since(start) / time.Duration(n)
 	s.Control(b, "dx")
-	p.Wait(b, svtest.Deadline)
+	p.WaitEnded(b)
 	return d
 }
 
 // BenchmarkSvstat: 1000 svstat calls, ours against Debian's.
 func BenchmarkSvstat(b *testing.B) {
-	o, d := ours(b), debian(b)
+	o, d := svtest.GetMode(b, svtest.Ours), svtest.GetMode(b, svtest.Debian)
 	for i := 0; i < b.N; i++ {
 		od := statusCalls(b, o, 1000)
 		dd := statusCalls(b, d, 1000)

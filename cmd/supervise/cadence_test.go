@@ -42,9 +42,9 @@ func intervals(ts []time.Time) []time.Duration {
 
 // A run that exits at once is restarted once a second, never faster.
 func TestCrashLoopCadence(t *testing.T) {
-	eachImpl(t, func(t *testing.T, im impl) {
+	eachMode(t, func(t *testing.T, m svtest.Mode) {
 		s := svtest.NewService(t, "s", "#!/bin/sh\nexit 1\n")
-		s.Start(t, im.supervise, env()...)
+		m.Start(t, s, env()...)
 		for _, d := range intervals(startTimes(t, s, 5)) {
 			if d < time.Second || d > 3*time.Second {
 				t.Errorf("%v between starts", d)
@@ -56,9 +56,9 @@ func TestCrashLoopCadence(t *testing.T) {
 // A run that lives longer than the pause is restarted as soon as it exits:
 // the pause is after each start, not after each exit.
 func TestLongRunRestartsAtOnce(t *testing.T) {
-	eachImpl(t, func(t *testing.T, im impl) {
+	eachMode(t, func(t *testing.T, m svtest.Mode) {
 		s := svtest.NewService(t, "s", "#!/bin/sh\nexec sleep 1.5\n")
-		s.Start(t, im.supervise, env()...)
+		m.Start(t, s, env()...)
 		for _, d := range intervals(startTimes(t, s, 4)) {
 			if d < 1500*time.Millisecond || d > 2400*time.Millisecond {
 				t.Errorf("%v between starts of a 1.5 s job", d)
@@ -70,9 +70,9 @@ func TestLongRunRestartsAtOnce(t *testing.T) {
 // The pause after a start also holds back commands: a d sent at once is
 // obeyed only when the second is over.
 func TestPauseDelaysCommands(t *testing.T) {
-	eachImpl(t, func(t *testing.T, im impl) {
+	eachMode(t, func(t *testing.T, m svtest.Mode) {
 		s := svtest.NewService(t, "s", sleeper)
-		s.Start(t, im.supervise, env()...)
+		m.Start(t, s, env()...)
 		up := s.WaitUp(t, 0)
 		s.Control(t, "d")
 		down := s.WaitDown(t)
@@ -88,18 +88,18 @@ func TestPauseDelaysCommands(t *testing.T) {
 // A run that cannot be executed is tried once a second, with a message each
 // time, and svc still works.
 func TestExecFailureCadence(t *testing.T) {
-	eachImpl(t, func(t *testing.T, im impl) {
+	eachMode(t, func(t *testing.T, m svtest.Mode) {
 		s := svtest.NewService(t, "s", "")
-		p := s.Start(t, im.supervise, env()...)
-		count := func() int { return len(testutil.SplitLines(p.Stderr.String())) }
+		sv := m.Start(t, s, env()...)
+		count := func() int { return len(testutil.SplitLines(sv.Stderr())) }
 		testutil.Eventually(t, svtest.Deadline, "first failure", func() (bool, string) { return count() >= 1, "" })
 		t0, n0 := time.Now(), count()
 		testutil.Eventually(t, svtest.Deadline, "three more failures", func() (bool, string) { return count() >= n0+3, "" })
 		if el := time.Since(t0); el < 2500*time.Millisecond {
 			t.Errorf("3 more failures within %v", el)
 		}
-		for _, l := range testutil.SplitLines(p.Stderr.String()) {
-			if l != "supervise: fatal: unable to start s/run: file does not exist" {
+		for _, l := range testutil.SplitLines(sv.Stderr()) {
+			if l != m.Diag("supervise: fatal: unable to start s/run: file does not exist") {
 				t.Errorf("line %q", l)
 			}
 		}

@@ -67,9 +67,9 @@ func procState(pid uint32) byte {
 // Every svc command and the status record after it (spec §2.5, §2.8), for
 // our supervise and Debian's alike.
 func TestCommands(t *testing.T) {
-	eachImpl(t, func(t *testing.T, im impl) {
+	eachMode(t, func(t *testing.T, m svtest.Mode) {
 		s := svtest.NewService(t, "s", trapper)
-		p := s.Start(t, im.supervise, env()...)
+		sv := m.Start(t, s, env()...)
 		up := s.WaitUp(t, 0)
 		if up.Want != status.WantUp || up.Paused {
 			t.Fatalf("start: %s", svtest.Describe(up))
@@ -93,7 +93,7 @@ func TestCommands(t *testing.T) {
 		waitSignal(t, s, up.Pid, "CONT")
 
 		sigs := map[byte]string{'h': "HUP", 'a': "ALRM", 'i': "INT"}
-		if im.name == "ours" {
+		if m.Extended {
 			sigs['q'], sigs['1'], sigs['2'] = "QUIT", "USR1", "USR2"
 		}
 		for c, name := range sigs {
@@ -142,36 +142,37 @@ func TestCommands(t *testing.T) {
 			t.Errorf("once, exited: %s", svtest.Describe(after))
 		}
 
-		// x with the service down: supervise exits at once, status intact.
+		// x with the service down: the supervision ends at once (supervise
+		// exits), status intact.
 		s.Control(t, "x")
-		if code := p.Wait(t, svtest.Deadline); code != 0 {
+		if code := sv.WaitEnded(t); code != 0 {
 			t.Errorf("exit code %d", code)
 		}
 		if st := s.Status(t); st.Pid != 0 || st.Want != status.WantOnce {
 			t.Errorf("final status %s", svtest.Describe(st))
 		}
-		if p.Stderr.String() != "" {
-			t.Errorf("stderr %q", p.Stderr.String())
+		if sv.Stderr() != "" {
+			t.Errorf("stderr %q", sv.Stderr())
 		}
 	})
 }
 
-// x leaves a running service alone; supervise exits when it ends, without
-// restarting it.
+// x leaves a running service alone; the supervision ends (supervise exits)
+// when it ends, without restarting it.
 func TestExitWaitsForService(t *testing.T) {
-	eachImpl(t, func(t *testing.T, im impl) {
+	eachMode(t, func(t *testing.T, m svtest.Mode) {
 		s := svtest.NewService(t, "s", trapper)
-		p := s.Start(t, im.supervise, env()...)
+		sv := m.Start(t, s, env()...)
 		up := s.WaitUp(t, 0)
 		waitStarted(t, s, up.Pid)
 		s.Control(t, "x")
 		s.Control(t, "h")
 		waitSignal(t, s, up.Pid, "HUP") // x was handled before h
-		if p.Exited() || !procfs.Alive(int(up.Pid)) {
+		if sv.Ended() || !procfs.Alive(int(up.Pid)) {
 			t.Fatal("x stopped something")
 		}
 		s.Control(t, "t")
-		if code := p.Wait(t, svtest.Deadline); code != 0 {
+		if code := sv.WaitEnded(t); code != 0 {
 			t.Errorf("exit code %d", code)
 		}
 		st := s.Status(t)
@@ -186,9 +187,9 @@ func TestExitWaitsForService(t *testing.T) {
 
 // A service that ignores TERM stays up under d; svstat says "want down".
 func TestDownIgnored(t *testing.T) {
-	eachImpl(t, func(t *testing.T, im impl) {
+	eachMode(t, func(t *testing.T, m svtest.Mode) {
 		s := svtest.NewService(t, "s", "#!/bin/sh\ntrap '' TERM\necho ready > ready\nwhile :; do sleep 1; done\n")
-		s.Start(t, im.supervise, env()...)
+		m.Start(t, s, env()...)
 		up := s.WaitUp(t, 0)
 		testutil.Eventually(t, svtest.Deadline, "ready", func() (bool, string) {
 			_, err := os.Stat(s.Path("ready"))
@@ -199,7 +200,7 @@ func TestDownIgnored(t *testing.T) {
 		if st.Pid != up.Pid {
 			t.Errorf("pid %d, want %d", st.Pid, up.Pid)
 		}
-		r := testutil.Run(t, testutil.Options{Dir: s.Parent}, im.svstat, "s")
+		r := testutil.Run(t, testutil.Options{Dir: s.Parent}, m.Svstat, "s")
 		if got := svtest.Normalize(r.Stdout); got != "s: up (pid N) N seconds, want down\n" {
 			t.Errorf("svstat: %q", got)
 		}
@@ -210,9 +211,9 @@ func TestDownIgnored(t *testing.T) {
 
 // Garbage on the control FIFO is ignored; later commands are obeyed.
 func TestGarbageCommands(t *testing.T) {
-	eachImpl(t, func(t *testing.T, im impl) {
+	eachMode(t, func(t *testing.T, m svtest.Mode) {
 		s := svtest.NewService(t, "s", sleeper)
-		p := s.Start(t, im.supervise, env()...)
+		sv := m.Start(t, s, env()...)
 		up := s.WaitUp(t, 0)
 		garbage := "zZ\x00\xff\n?!UDX  -+w3"
 		s.Control(t, garbage)
@@ -220,11 +221,11 @@ func TestGarbageCommands(t *testing.T) {
 		s.WaitDown(t)
 		s.Control(t, garbage+"u")
 		s.WaitUp(t, up.Pid)
-		if p.Exited() {
-			t.Fatal("supervise died")
+		if sv.Ended() {
+			t.Fatal("the supervision ended")
 		}
 		s.Control(t, "dx")
-		p.Wait(t, svtest.Deadline)
+		sv.WaitEnded(t)
 	})
 }
 
@@ -233,30 +234,31 @@ func TestGarbageCommands(t *testing.T) {
 func TestDownFile(t *testing.T) {
 	for _, kind := range []string{"file", "directory"} {
 		t.Run(kind, func(t *testing.T) {
-			eachImpl(t, func(t *testing.T, im impl) {
+			eachMode(t, func(t *testing.T, m svtest.Mode) {
 				s := svtest.NewService(t, "s", sleeper)
 				if kind == "file" {
 					testutil.WriteFile(t, s.Path("down"), "", 0o644)
 				} else {
 					os.Mkdir(s.Path("down"), 0o755)
 				}
-				s.Start(t, im.supervise, env()...)
+				sv := m.Start(t, s, env()...)
 				st := s.WaitStatus(t, "down status", func(st status.Status) bool { return true })
 				if st.Pid != 0 || st.Want != status.WantDown {
 					t.Errorf("status %s", svtest.Describe(st))
 				}
-				r := testutil.Run(t, testutil.Options{Dir: s.Parent}, im.svstat, "s")
+				r := testutil.Run(t, testutil.Options{Dir: s.Parent}, m.Svstat, "s")
 				if got := svtest.Normalize(r.Stdout); got != "s: down N seconds\n" {
 					t.Errorf("svstat %q", got)
 				}
 				os.RemoveAll(s.Path("down"))
 				s.Control(t, "u")
 				s.WaitUp(t, 0)
-				r = testutil.Run(t, testutil.Options{Dir: s.Parent}, im.svstat, "s")
+				r = testutil.Run(t, testutil.Options{Dir: s.Parent}, m.Svstat, "s")
 				if got := svtest.Normalize(r.Stdout); got != "s: up (pid N) N seconds\n" {
 					t.Errorf("svstat %q", got)
 				}
 				s.Control(t, "dx")
+				sv.WaitEnded(t)
 			})
 		})
 	}

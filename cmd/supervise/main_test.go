@@ -6,6 +6,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/daemontools-go/daemontools/internal/svtest"
 	"github.com/daemontools-go/daemontools/internal/testutil"
 )
 
@@ -24,33 +25,21 @@ func TestMain(m *testing.M) {
 	testutil.Main(m)
 }
 
-// impl is one daemontools implementation: ours or Debian's.
-type impl struct {
-	name                         string
-	supervise, svc, svstat, svok string
-}
+// eachMode runs f as parallel subtests, one for each mode of supervision
+// (svtest.AllModes): our supervise, Debian's (skipped when Debian's
+// daemontools is not installed), and svscan -C.
+func eachMode(t *testing.T, f func(t *testing.T, m svtest.Mode)) { forModes(t, svtest.AllModes, f) }
 
-func ours(t testing.TB) impl {
-	return impl{"ours", testutil.Bin(t, "supervise"), testutil.Bin(t, "svc"), testutil.Bin(t, "svstat"), testutil.Bin(t, "svok")}
-}
+// eachOurMode is eachMode for the modes that run our code (svtest.OurModes):
+// the tests of the extensions, which Debian's supervise does not have.
+func eachOurMode(t *testing.T, f func(t *testing.T, m svtest.Mode)) { forModes(t, svtest.OurModes, f) }
 
-// debian returns Debian's binaries or skips the test.
-func debian(t testing.TB) impl {
-	return impl{"debian", testutil.Debian(t, "supervise"), testutil.Debian(t, "svc"), testutil.Debian(t, "svstat"), testutil.Debian(t, "svok")}
-}
-
-// eachImpl runs f as parallel subtests for our supervise and Debian's (the
-// latter skipped when Debian's daemontools is not installed).
-func eachImpl(t *testing.T, f func(t *testing.T, im impl)) {
+func forModes(t *testing.T, names []string, f func(t *testing.T, m svtest.Mode)) {
 	t.Parallel()
-	for _, name := range []string{"ours", "debian"} {
+	for _, name := range names {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			if name == "ours" {
-				f(t, ours(t))
-			} else {
-				f(t, debian(t))
-			}
+			f(t, svtest.GetMode(t, name))
 		})
 	}
 }

@@ -19,28 +19,12 @@ const ReexecVar = lean.Var
 // default dispositions. It returns the environment for the service:
 // supervise's own minus what was added for it.
 func prepare(argv []string) (childEnv []string) {
-	closeInherited()
+	lean.CloseInherited()
 	env, clean := lean.Prepare(argv, "supervise", lean.Supervise)
 	if !clean {
 		runtime.GOMAXPROCS(1)
 	}
 	return env
-}
-
-// closeInherited marks descriptors 3 and up close-on-exec, so that the
-// service gets only 0, 1 and 2.
-func closeInherited() {
-	if unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC) == nil {
-		return
-	}
-	var lim unix.Rlimit
-	n := uint64(1024)
-	if unix.Getrlimit(unix.RLIMIT_NOFILE, &lim) == nil && lim.Cur < 1<<16 {
-		n = lim.Cur
-	}
-	for fd := 3; fd < int(n); fd++ {
-		unix.FcntlInt(uintptr(fd), unix.F_SETFD, unix.FD_CLOEXEC) //nolint:errcheck // most are not open
-	}
 }
 
 // defaultSignals gives back their default action to the signals Go's

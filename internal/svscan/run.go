@@ -120,6 +120,11 @@ func Run(_ io.Reader, _, stderr io.Writer, args []string) error {
 		}
 		log.Warn(err.Error())
 	}
+	if o.Consolidated {
+		// As supervise does: the services get descriptors 0-2 only. After
+		// the lock, which may come inherited on descriptor 3.
+		lean.CloseInherited()
+	}
 	home, err := unix.Open(".", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return log.Failure(diag.ExitTemporary, "unable to open .", diag.Err(err))

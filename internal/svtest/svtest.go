@@ -1,7 +1,8 @@
 // Package svtest helps tests run supervise on service directories: it makes
-// service directories, starts a supervise (ours or Debian's) on them, waits
-// for it to be ready, reads and waits for status records, and normalises
-// the pids and seconds that differ from run to run.
+// service directories, supervises them in a mode (mode.go: our supervise,
+// Debian's, or svscan -C, which supervises them itself), waits for the
+// supervision to be ready or to end, reads and waits for status records,
+// and normalises the pids and seconds that differ from run to run.
 package svtest
 
 import (
@@ -62,9 +63,20 @@ func (s *Service) Start(t testing.TB, supervise string, env ...string) *testutil
 // WaitRunning waits until supervise holds supervise/ok open.
 func (s *Service) WaitRunning(t testing.TB, p *testutil.Proc) {
 	t.Helper()
+	if p == nil {
+		s.waitRunning(t, nil, nil)
+		return
+	}
+	s.waitRunning(t, p.Exited, p.Stderr.String)
+}
+
+// waitRunning waits until supervise/ok has a reader, failing at once if
+// exited (when not nil) says the supervisor has exited.
+func (s *Service) waitRunning(t testing.TB, exited func() bool, stderr func() string) {
+	t.Helper()
 	testutil.Eventually(t, Deadline, "supervise to run in "+s.Dir, func() (bool, string) {
-		if p != nil && p.Exited() {
-			t.Fatalf("supervise exited early; stderr: %q", p.Stderr.String())
+		if exited != nil && exited() {
+			t.Fatalf("the supervisor exited early; stderr: %q", stderr())
 		}
 		ok, err := svdir.Running(s.dirfd(t))
 		return ok, "svok: " + strconv.FormatBool(ok) + " " + errString(err)

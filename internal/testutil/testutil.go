@@ -205,6 +205,7 @@ type Options struct {
 	Files   []*os.File // extra files, as fd 3, 4, ...
 	StdinF  *os.File   // stdin as a file (a pipe end, say)
 	StdoutF *os.File   // stdout as a file instead of a buffer
+	StderrF *os.File   // stderr as a file instead of a buffer
 	// Credential, when set, runs the process as that user and group
 	// (which needs root).
 	Credential *syscall.Credential
@@ -230,6 +231,9 @@ func Start(t testing.TB, o Options, name string, args ...string) *Proc {
 		cmd.Stdout = p.Stdout
 	}
 	cmd.Stderr = p.Stderr
+	if o.StderrF != nil {
+		cmd.Stderr = o.StderrF
+	}
 	cmd.ExtraFiles = o.Files
 	// Pdeathsig: should the test binary die (a SIGPIPE from "go test | head"),
 	// its children die with it instead of running on.
