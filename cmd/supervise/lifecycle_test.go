@@ -63,13 +63,11 @@ func marker(t *testing.T) string {
 	return "1" + strconv.Itoa(int(time.Now().UnixNano()%1e6)) + "." + strconv.Itoa(os.Getpid()%1000)
 }
 
+// state is state.json once it agrees with the 18-byte record (supervise
+// writes the record first, state.json right after).
 func state(t *testing.T, s *svtest.Service) svstate.Doc {
 	t.Helper()
-	p := svstate.Probe(s.Dir)
-	if p.Source != svstate.FromState {
-		t.Fatalf("no state.json: %+v", p)
-	}
-	return p.Doc
+	return waitState(t, s, "state.json", func(svstate.Doc) bool { return true })
 }
 
 func waitState(t *testing.T, s *svtest.Service, what string, cond func(d svstate.Doc) bool) svstate.Doc {
@@ -420,7 +418,7 @@ func TestAdoptAfterKill(t *testing.T) {
 		s.Control(t, "t")
 		next := s.WaitUp(t, up.Pid)
 		waitStarted(t, s, next.Pid)
-		d := state(t, s)
+		d := waitState(t, s, "the new instance", func(d svstate.Doc) bool { return d.Pid == int(next.Pid) })
 		if d.LastExit == nil || d.LastExit.Code != nil || d.LastExit.Signal != nil {
 			t.Errorf("adopted exit should be unknown: %+v", d.LastExit)
 		}

@@ -44,7 +44,8 @@ func Probe(dir string) Service {
 // ProbeAt reads the service directory open as dirfd, named dir in the
 // result. The document is state.json when it agrees with the 18-byte
 // record (same pid, want and pause), otherwise one derived from the
-// record: between the two renames of a change, a reader sees the older.
+// record (the newer one: our supervisor writes it first), with no
+// readiness when a state.json of ours is there.
 // Supervised is checked through supervise/ok, never taken from a file, and
 // Normally from the down file as it is now.
 func ProbeAt(dirfd int, dir string, now time.Time) Service {
@@ -74,16 +75,28 @@ func probe(dirfd int, prefix, dir string, now time.Time) Service {
 		s.Err = err
 		return s
 	}
-	if b, err := readFile(dirfd, prefix+layout.State, MaxSize); err == nil {
+	ours := false // a supervisor of ours is writing state.json here
+	if b, mtime, err := readFile(dirfd, prefix+layout.State, MaxSize); err == nil {
 		var d Doc
-		if json.Unmarshal(b, &d) == nil && d.Version == Version && d.Pid == int(st.Pid) && d.Want == wantOf(st.Want) &&
-			d.Paused == (st.Paused && st.Pid != 0) {
-			d.Normally = normally(normallyUp)
-			s.Source, s.Doc = FromState, d
-			return s
+		if json.Unmarshal(b, &d) == nil && d.Version == Version {
+			if d.Pid == int(st.Pid) && d.Want == wantOf(st.Want) && d.Paused == (st.Paused && st.Pid != 0) {
+				d.Normally = normally(normallyUp)
+				s.Source, s.Doc = FromState, d
+				return s
+			}
+			// Written within the last moments: the two files are being
+			// replaced. Older: left by a supervisor of ours that is gone
+			// (Debian's may run here now).
+			ours = now.Sub(mtime) < staleAfter
 		}
 	}
 	s.Source, s.Doc = FromRecord, FromStatus(baseName(dir), st, normallyUp)
+	if ours {
+		// Between the writes of a change (the 18-byte record first, then
+		// state.json): the record's pid and want are the newer, but
+		// readiness is not known yet.
+		s.Doc.Ready, s.Doc.ReadySince = false, nil
+	}
 	return s
 }
 
@@ -187,22 +200,28 @@ func readRecord(dirfd int, path string) (status.Status, error) {
 // ErrTooLarge is a file larger than a reader takes.
 var ErrTooLarge = errors.New("file too large")
 
-// readFile reads at most max bytes of name, which must be a regular file.
-func readFile(dirfd int, name string, max int) ([]byte, error) {
+// staleAfter: a state.json that disagrees with the 18-byte record and is
+// older than this is stale, not being replaced.
+const staleAfter = 2 * time.Second
+
+// readFile reads at most max bytes of name, which must be a regular file,
+// and returns its modification time.
+func readFile(dirfd int, name string, max int) ([]byte, time.Time, error) {
 	fd, err := unix.Openat(dirfd, name, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC|unix.O_NOFOLLOW, 0)
 	if err != nil {
-		return nil, err
+		return nil, time.Time{}, err
 	}
 	defer unix.Close(fd)
 	var st unix.Stat_t
 	if err := unix.Fstat(fd, &st); err != nil {
-		return nil, err
+		return nil, time.Time{}, err
 	}
+	mtime := time.Unix(st.Mtim.Unix())
 	if st.Mode&unix.S_IFMT != unix.S_IFREG {
-		return nil, unix.EINVAL
+		return nil, mtime, unix.EINVAL
 	}
 	if st.Size > int64(max) {
-		return nil, ErrTooLarge
+		return nil, mtime, ErrTooLarge
 	}
 	// One byte more than its size, to see it grow; a short read of a
 	// regular file is its end (svctl serve reads thousands a second).
@@ -214,7 +233,7 @@ func readFile(dirfd int, name string, max int) ([]byte, error) {
 			continue
 		}
 		if err != nil {
-			return nil, err
+			return nil, mtime, err
 		}
 		n += m
 		if m == 0 || n < len(b) {
@@ -222,9 +241,9 @@ func readFile(dirfd int, name string, max int) ([]byte, error) {
 		}
 	}
 	if n > max {
-		return nil, ErrTooLarge
+		return nil, mtime, ErrTooLarge
 	}
-	return b[:n], nil
+	return b[:n], mtime, nil
 }
 
 // Status is one service as `svctl status --json` prints it and `svctl

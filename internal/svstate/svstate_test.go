@@ -115,14 +115,23 @@ func TestProbe(t *testing.T) {
 	if s.Source != FromState || s.Doc.Restarts != 4 || s.Doc.Normally != WantDown || s.Supervised {
 		t.Errorf("state.json: %+v", s)
 	}
-	// Stale (another pid), garbage, absent: the record speaks.
-	for name, state := range map[string]string{"stale": string(AppendJSON(nil, &Record{Pid: 12, Want: WantUp, ExitCode: -1, ExitSignal: -1})),
-		"garbage": "{\x00not json", "absent": ""} {
-		s := Probe(serviceDir(t, up, state, false))
+	// Stale (another pid, written long ago), garbage, absent: the record
+	// speaks.
+	other := string(AppendJSON(nil, &Record{Pid: 12, Want: WantUp, ExitCode: -1, ExitSignal: -1}))
+	for name, state := range map[string]string{"stale": other, "garbage": "{\x00not json", "absent": ""} {
+		dir := serviceDir(t, up, state, false)
+		old := time.Now().Add(-time.Minute)
+		os.Chtimes(filepath.Join(dir, layout.State), old, old)
+		s := Probe(dir)
 		if s.Source != FromRecord || s.Doc.State != Up || s.Doc.Pid != 77 || !s.Doc.Ready || s.Doc.Want != WantUp ||
 			s.Doc.Normally != WantUp || s.Doc.Since.Unix() != 1_800_000_000 || s.Doc.Service != "svc" {
 			t.Errorf("%s: %+v", name, s)
 		}
+	}
+	// Being replaced (written just now, disagreeing): the record's pid,
+	// but no readiness claimed.
+	if s := Probe(serviceDir(t, up, other, false)); s.Source != FromRecord || s.Doc.Pid != 77 || s.Doc.Ready || s.Doc.ReadySince != nil {
+		t.Errorf("being replaced: %+v", s)
 	}
 	down := Probe(serviceDir(t, status.Status{When: when, Want: 0}, "", false))
 	if down.Doc.State != Down || down.Doc.Ready || down.Doc.ReadySince != nil || down.Doc.Want != WantOnce {

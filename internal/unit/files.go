@@ -19,13 +19,12 @@ import (
 // nothing, so these are converted once and used with raw system calls,
 // relative to each unit's directory descriptor.
 var (
-	pStatus      = cPath(layout.Status)
-	pStatusNew   = cPath(layout.StatusNew)
-	pState       = cPath(layout.State)
-	pStateNew    = cPath(layout.StateNew)
-	pInstance    = cPath(layout.Instance)
-	pInstanceNew = cPath(layout.InstanceNew)
-	pLateLog     = cPath(layout.LateLog)
+	pStatus    = cPath(layout.Status)
+	pStatusNew = cPath(layout.StatusNew)
+	pState     = cPath(layout.State)
+	pStateNew  = cPath(layout.StateNew)
+	pInstance  = cPath(layout.Instance)
+	pLateLog   = cPath(layout.LateLog)
 )
 
 func cPath(s string) *byte {
@@ -88,16 +87,32 @@ func (u *Unit) replace(newPath, path *byte, newName, short string, b []byte) boo
 // reader that sees the two disagree (between the renames) falls back to
 // the older record, which never claims a readiness not yet reached.
 func (u *Unit) announce(st status.Status) {
-	u.publish()
 	b := st.Encode()
 	u.replace(pStatusNew, pStatus, layout.StatusNew, "status", b[:])
+	u.stateDue = true
 }
 
-// publish writes the extended status.
-func (u *Unit) publish() {
-	u.fillRecord()
-	scratch.json = svstate.AppendJSON(scratch.json[:0], &u.rec)
-	u.replace(pStateNew, pState, layout.StateNew, "state.json", scratch.json)
+// publish asks for the extended status to be written once the event is
+// handled (flush).
+func (u *Unit) publish() { u.stateDue = true }
+
+// flush writes what the handling of an event left to write: state.json
+// (once, however many changes the event made) and the instance file. They
+// come after the 18-byte status, off the path of a restart: a start shows
+// in supervise/status as soon as in 0.76's; readers that see the two
+// status files disagree in between fall back to the 18-byte record
+// (package svstate), which then claims no readiness.
+func (u *Unit) flush() {
+	if u.stateDue {
+		u.stateDue = false
+		u.fillRecord()
+		scratch.json = svstate.AppendJSON(scratch.json[:0], &u.rec)
+		u.replace(pStateNew, pState, layout.StateNew, "state.json", scratch.json)
+	}
+	if u.instDue {
+		u.instDue = false
+		u.writeInstance()
+	}
 }
 
 // initFiles readies the extended status.
@@ -170,18 +185,41 @@ func (u *Unit) fillRecord() {
 	r.StartError = u.startErr
 }
 
-// writeInstance records the running instance for a supervisor that
-// starts after this one died: "PID STARTTIME @TAI64N\n".
-func (u *Unit) writeInstance(when tai64.N) {
-	b := scratch.json[:0]
-	b = strconv.AppendInt(b, int64(u.inst.pid), 10)
+// instanceSize is the size of the instance file's one record: "PID
+// STARTTIME @TAI64N", padded with spaces to a fixed width so that every
+// record replaces the last with one pwrite on a descriptor kept open.
+const instanceSize = 20 + 1 + 20 + 1 + 25 + 1
+
+// writeInstance records the running instance (pid 0 when none) for a
+// supervisor that starts after this one died.
+func (u *Unit) writeInstance() {
+	if u.instFD < 0 {
+		fd, err := openAt(u.dirfd, pInstance, unix.O_RDWR|unix.O_CREAT|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o644)
+		if err != nil {
+			u.log.Warn("unable to open ", u.o.Dir, "/", layout.Instance, errText(err))
+			return
+		}
+		u.instFD = fd
+	}
+	var rec [instanceSize]byte
+	b := rec[:0]
+	b = strconv.AppendInt(b, int64(u.instPid), 10)
 	b = append(b, ' ')
-	b = strconv.AppendUint(b, u.inst.start, 10)
+	b = strconv.AppendUint(b, u.instStart, 10)
 	b = append(b, ' ')
-	b = when.Append(b)
+	b = u.instWhen.Append(b)
+	for len(b) < instanceSize-1 {
+		b = append(b, ' ')
+	}
 	b = append(b, '\n')
-	u.replace(pInstanceNew, pInstance, layout.InstanceNew, "instance", b)
-	scratch.json = b[:0]
+	if _, err := unix.Pwrite(u.instFD, b, 0); err != nil {
+		u.log.Warn("unable to write ", u.o.Dir, "/", layout.Instance, errText(err))
+	}
+}
+
+// recordInstance records the instance started at when (pid 0: none runs).
+func (u *Unit) recordInstance(pid int, start uint64, when tai64.N) {
+	u.instPid, u.instStart, u.instWhen, u.instDue = pid, start, when, true
 }
 
 // adoptLateLog makes the FIFO left by our svscan, if any, the children's

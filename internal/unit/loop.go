@@ -6,6 +6,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/daemontools-go/daemontools/internal/supervise"
+	"github.com/daemontools-go/daemontools/internal/tai64"
 )
 
 // pendingExit is the end of a process of the service, collected by the
@@ -20,8 +21,8 @@ type pendingExit struct {
 // Reaped is the reaper telling the unit that one of its children ended.
 func (u *Unit) Reaped(pid int, ws unix.WaitStatus) {
 	if pid == u.inst.pid {
-		unlinkAt(u.dirfd, pInstance)
 		u.closeReady()
+		u.recordInstance(0, 0, tai64.N{})
 	}
 	u.exit = pendingExit{set: true, pid: pid, status: supervise.FromWait(syscall.WaitStatus(ws))}
 	u.settle()
@@ -44,8 +45,8 @@ func (u *Unit) Ready(fd int, _ uint32) {
 		u.h.Remove(fd)
 		unix.Close(fd)
 		u.pidfd = -1
-		unlinkAt(u.dirfd, pInstance)
 		u.closeReady()
+		u.recordInstance(0, 0, tai64.N{})
 		u.exit = pendingExit{set: true, pid: u.inst.pid}
 	}
 	u.Run()
@@ -112,7 +113,7 @@ func (u *Unit) feed(e supervise.Event) {
 			break
 		}
 		if e.Kind == supervise.Started && u.inst.start != 0 {
-			u.writeInstance(now.Wall) // the time the status record gets
+			u.recordInstance(u.inst.pid, u.inst.start, now.Wall) // the time the status record gets
 		}
 		next, more := u.perform(acts)
 		if !more {
@@ -157,6 +158,7 @@ func (u *Unit) perform(acts []supervise.Action) (supervise.Event, bool) {
 // fed when the machine takes them, and a turn is queued when one is due.
 func (u *Unit) settle() {
 	if u.m.Done() {
+		u.flush()
 		u.quit()
 		return
 	}
@@ -181,6 +183,7 @@ func (u *Unit) settle() {
 	if !u.m.Holding() && (u.m.Immediate() || u.exitDue()) {
 		u.h.Schedule(u)
 	}
+	u.flush()
 }
 
 // signal sends sig to pid; to an adopted instance through its pidfd, so

@@ -109,17 +109,23 @@ type Unit struct {
 	except     []int
 
 	// Files.
-	cfg      config
-	rec      svstate.Record
-	startErr string        // the last failed start, for state.json
-	once     bool          // shutdown-on-exit
-	stopKill time.Duration // timeout-kill for a service without one, once Stop asked
-	argv     []string
-	attr     syscall.ProcAttr
-	sys      syscall.SysProcAttr
-	files    [3]uintptr
-	gc       gcBudget
-	name     string
+	cfg       config
+	rec       svstate.Record
+	startErr  string // the last failed start, for state.json
+	stateDue  bool   // state.json must be written (flush)
+	instDue   bool   // the instance file must be written (flush)
+	instFD    int    // supervise/instance, open once written
+	instPid   int    // what the instance file says
+	instStart uint64
+	instWhen  tai64.N
+	once      bool          // shutdown-on-exit
+	stopKill  time.Duration // timeout-kill for a service without one, once Stop asked
+	argv      []string
+	attr      syscall.ProcAttr
+	sys       syscall.SysProcAttr
+	files     [3]uintptr
+	gc        gcBudget
+	name      string
 }
 
 // instance is what the unit knows of the running (or last) ./run.
@@ -142,7 +148,7 @@ type snapProc struct {
 // open the ok FIFO, enter the loop (start ./run unless down).
 func Open(h *host.Host, o Options) (*Unit, error) {
 	u := &Unit{o: o, h: h, m: supervise.New(), log: o.Log, dirfd: -1, lock: -1, ctl: -1, ctlw: -1, ok: -1,
-		pidfd: -1, notifyR: -1, notifyS: -1, stdout: o.Stdout, argv: []string{"./" + layout.Run}}
+		pidfd: -1, notifyR: -1, notifyS: -1, instFD: -1, stdout: o.Stdout, argv: []string{"./" + layout.Run}}
 	u.name = o.Dir
 	dir := o.Dir
 	var err error
@@ -300,7 +306,7 @@ func (u *Unit) closeAll() {
 	for i := range u.timers {
 		u.h.Cancel(&u.timers[i])
 	}
-	for _, fd := range []*int{&u.ctl, &u.ctlw, &u.ok, &u.lock, &u.pidfd, &u.notifyR, &u.notifyS, &u.dirfd} {
+	for _, fd := range []*int{&u.ctl, &u.ctlw, &u.ok, &u.lock, &u.pidfd, &u.notifyR, &u.notifyS, &u.instFD, &u.dirfd} {
 		if *fd >= 0 {
 			if fd == &u.ctl || fd == &u.pidfd || fd == &u.notifyR || fd == &u.notifyS {
 				u.h.Remove(*fd)
