@@ -125,13 +125,6 @@ func TestStopLeavesNothing(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			eachOurMode(t, func(t *testing.T, m svtest.Mode) {
-				if name == "bg-exit" {
-					// Under supervise, what earlier instances left is an
-					// orphan of supervise, and svc -d kills it; svscan -C
-					// cannot tell whose orphans are whose, and knows only the
-					// last instance's session and what runs at the stop.
-					m.NotApplicable(t, "known bug, reported: the leftovers of earlier instances that ended by themselves survive svc -d")
-				}
 				mark := marker(t) + name[:2]
 				mark = strings.TrimRight(mark, "abcdefghijklmnopqrstuvwxyz-") + strconv.Itoa(len(name)) + strconv.Itoa(len(m.Name))
 				s := svtest.NewService(t, "s", strings.ReplaceAll(run, "MARK", mark))

@@ -119,6 +119,9 @@ func (m Mode) Diag(line string) string {
 	if !m.Consolidated() {
 		return line
 	}
+	// Debian's readlink message names "." (supervise is in the directory);
+	// svscan -C names the service, which these tests call s.
+	line = strings.Replace(line, "unable to readlink ./", "unable to readlink s/", 1)
 	for _, p := range []string{"supervise: fatal: ", "supervise: warning: "} {
 		if rest, ok := strings.CutPrefix(line, p); ok {
 			return "svscan: warning: " + rest

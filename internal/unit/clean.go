@@ -34,6 +34,11 @@ func (u *Unit) leftovers(withMain bool) []int {
 			roots = append(roots, s.pid)
 		}
 	}
+	for _, s := range u.orphans {
+		if scratch.procs.Alive(s.pid, s.start) {
+			roots = append(roots, s.pid)
+		}
+	}
 	scratch.kids = scratch.procs.Children(scratch.kids[:0], self)
 	for _, c := range scratch.kids {
 		if u.h.Reaper.Owns(c) || u.excepted(c) {
@@ -110,6 +115,33 @@ func (u *Unit) members(withMain bool) procs.Member {
 		m.Parent = self
 	}
 	return m
+}
+
+// keepOrphans remembers, when an instance ends, the processes it left
+// that the host (svscan -C) now has as children: the next instance has
+// another session, and without this the leftovers of earlier instances
+// could no longer be told apart from other services' at a stop. Those
+// that have ended since are forgotten.
+func (u *Unit) keepOrphans() {
+	if u.o.OwnsOrphans || (u.inst.session == 0 && u.inst.pgrp == 0) || !childrenFiles {
+		return
+	}
+	kept := u.orphans[:0]
+	for _, s := range u.orphans {
+		if scratch.procs.Alive(s.pid, s.start) {
+			kept = append(kept, s)
+		}
+	}
+	scratch.kids = scratch.procs.Children(scratch.kids[:0], self)
+	for _, c := range scratch.kids {
+		if u.h.Reaper.Owns(c) || u.excepted(c) {
+			continue
+		}
+		if p, err := scratch.procs.Stat(c); err == nil && p.State != 'Z' && u.inst.owns(p) {
+			kept = append(kept, snapProc{pid: c, start: p.Start})
+		}
+	}
+	u.orphans = kept
 }
 
 // snapshot remembers the processes of the running instance at a stop

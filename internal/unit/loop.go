@@ -23,6 +23,7 @@ func (u *Unit) Reaped(pid int, ws unix.WaitStatus) {
 	if pid == u.inst.pid {
 		u.closeReady()
 		u.recordInstance(0, 0, tai64.N{})
+		u.keepOrphans()
 	}
 	u.exit = pendingExit{set: true, pid: pid, status: supervise.FromWait(syscall.WaitStatus(ws))}
 	u.settle()

@@ -106,6 +106,7 @@ type Unit struct {
 	notifyName string
 	watch      bool // report Clean when no leftover remains
 	snap       []snapProc
+	orphans    []snapProc // left by earlier instances (svscan -C)
 	except     []int
 
 	// Files.
@@ -290,15 +291,27 @@ func (u *Unit) makeSuperviseDir() error {
 		unix.Mkdirat(u.dirfd, string(buf[:n]), 0o700) //nolint:errcheck // the lock open tells
 		return nil
 	}
-	return &ReadlinkError{Err: err}
+	re := &ReadlinkError{Err: err}
+	if u.o.Warn { // svscan -C: among many services, name which
+		re.Dir = u.o.Dir
+	}
+	return re
 }
 
 // ReadlinkError is Debian's message for an unreadable supervise symlink,
-// printed without the program's prefix.
-type ReadlinkError struct{ Err error }
+// printed by supervise without the program's prefix. Dir, when set, names
+// the service directory instead of "." (svscan -C).
+type ReadlinkError struct {
+	Dir string
+	Err error
+}
 
 func (e *ReadlinkError) Error() string {
-	return "unable to readlink ./" + layout.SuperviseDir + ": " + errstr.Text(e.Err)
+	dir := e.Dir
+	if dir == "" {
+		dir = "."
+	}
+	return "unable to readlink " + dir + "/" + layout.SuperviseDir + ": " + errstr.Text(e.Err)
 }
 
 // closeAll closes every descriptor of the unit.
