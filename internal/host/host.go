@@ -71,7 +71,10 @@ func New(sigs ...syscall.Signal) (*Host, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &Host{ep: ep, base: time.Now(), Reaper: reap.New()}
+	// handlers is made at its usual size at once: growing it by appends
+	// would touch a heap span of each size on the way (memory a process
+	// this small notices).
+	h := &Host{ep: ep, base: time.Now(), Reaper: reap.New(), handlers: make([]Handler, 0, 16), runq: make([]Runner, 0, 4)}
 	if err := unix.SetNonblock(ep, true); err != nil {
 		unix.Close(ep)
 		return nil, err

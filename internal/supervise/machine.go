@@ -86,14 +86,14 @@ var ErrNotAccepted = errors.New("supervise: event not accepted in this state")
 // call New.
 type Machine struct {
 	state     State
-	pid       int
 	want      Want
+	from      origin
 	paused    bool
 	exiting   bool
+	forkRetry bool // Debian: a fork failed; retry at a reap step while wanted up
+	immediate bool // a loop turn is due at once (0.76: the self-pipe was written)
+	pid       int
 	when      tai64.N // time of the last pid change
-	forkRetry bool    // Debian: a fork failed; retry at a reap step while wanted up
-	immediate bool    // a loop turn is due at once (0.76: the self-pipe was written)
-	from      origin
 	now       Clock
 	out       []Action
 
@@ -101,20 +101,20 @@ type Machine struct {
 	stopping  bool // a stop was asked for while the instance runs
 	once      bool // shutdown-on-exit: the supervision ends with the first instance
 	cleaning  bool // waiting for Clean (a Cleanup with Watch)
-	killed    int  // KillAll sent while cleaning
 	failed    bool // ./finish exited 125: down for good
-	finishPid int  // ./finish, while it runs
 	armed     [NumTimers]bool
+	killed    int           // KillAll sent while cleaning
+	finishPid int           // ./finish, while it runs
 	startMono time.Duration // when the instance started
 	deaths    int           // consecutive early deaths (backoff)
 	cfg       Config        // as read for the last exit (restart policy)
 
 	// For the extended status.
 	adopted      bool
-	starts       int
 	ready        bool
-	readySince   tai64.N
 	hasExit      bool
+	starts       int
+	readySince   tai64.N
 	lastExit     ExitStatus
 	lastExitAt   tai64.N
 	lastRan      time.Duration

@@ -47,7 +47,7 @@ func (u *Unit) readyPipe(n int) ([]uintptr, int, error) {
 		return nil, -1, err
 	}
 	files := make([]uintptr, n+1)
-	copy(files, u.files[:])
+	copy(files, scratch.files[:])
 	for i := 3; i < n; i++ {
 		files[i] = ^uintptr(0) // closed in the child
 	}
@@ -239,7 +239,7 @@ func (u *Unit) notify(msg []byte) {
 func (u *Unit) readyFiles(c config) (files []uintptr, env []string, closeAfter int) {
 	u.closeReady()
 	u.rec.StatusText, u.rec.HasStatus = "", false
-	files, env, closeAfter = u.files[:], u.o.Env, -1
+	files, env, closeAfter = scratch.files[:], u.o.Env, -1
 	if c.notifyFD != 0 {
 		f, w, err := u.readyPipe(c.notifyFD)
 		if err != nil {

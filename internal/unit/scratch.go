@@ -1,6 +1,8 @@
 package unit
 
 import (
+	"syscall"
+
 	"github.com/daemontools-go/daemontools/internal/procs"
 	"github.com/daemontools-go/daemontools/internal/supervise"
 )
@@ -17,4 +19,16 @@ var scratch struct {
 	roots []int              // where the search for it starts
 	kids  []int              // the host's children
 	procs procs.Reader       // /proc
+	// A child's attributes, while it is started (ForkExec keeps nothing).
+	attr  syscall.ProcAttr
+	sys   syscall.SysProcAttr
+	files [3]uintptr
+}
+
+// The buffers start at the size they reach: grown by appends they would
+// touch a heap span of every size on the way, which a process as small
+// as supervise notices.
+func init() {
+	scratch.acts = make([]supervise.Action, 0, 16)
+	scratch.json = make([]byte, 0, 896) // a document is about 450 bytes
 }

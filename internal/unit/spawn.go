@@ -43,10 +43,10 @@ func (g *gcBudget) spend(env []string) {
 // its working directory, the unit's stdin and stdout, the process's
 // stderr, and a session of its own unless no-setsid.
 func (u *Unit) attrFor(c config) *syscall.ProcAttr {
-	u.files = [3]uintptr{uintptr(u.o.Stdin), uintptr(u.stdout), 2}
-	u.sys = syscall.SysProcAttr{Setsid: !c.noSetsid}
-	u.attr = syscall.ProcAttr{Dir: u.dirPath, Env: u.o.Env, Files: u.files[:], Sys: &u.sys}
-	return &u.attr
+	scratch.files = [3]uintptr{uintptr(u.o.Stdin), uintptr(u.stdout), 2}
+	scratch.sys = syscall.SysProcAttr{Setsid: !c.noSetsid}
+	scratch.attr = syscall.ProcAttr{Dir: u.dirPath, Env: u.o.Env, Files: scratch.files[:], Sys: &scratch.sys}
+	return &scratch.attr
 }
 
 // spawnRun starts ./run: argv ["./run"], the unit's environment, the

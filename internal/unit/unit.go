@@ -20,7 +20,6 @@ package unit
 
 import (
 	"strconv"
-	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -122,9 +121,6 @@ type Unit struct {
 	once      bool          // shutdown-on-exit
 	stopKill  time.Duration // timeout-kill for a service without one, once Stop asked
 	argv      []string
-	attr      syscall.ProcAttr
-	sys       syscall.SysProcAttr
-	files     [3]uintptr
 	gc        gcBudget
 	name      string
 }
