@@ -1,7 +1,6 @@
 package svstate
 
 import (
-	"encoding/json"
 	"errors"
 	"time"
 
@@ -78,7 +77,7 @@ func probe(dirfd int, prefix, dir string, now time.Time) Service {
 	ours := false // a supervisor of ours is writing state.json here
 	if b, mtime, err := readFile(dirfd, prefix+layout.State, MaxSize); err == nil {
 		var d Doc
-		if json.Unmarshal(b, &d) == nil && d.Version == Version {
+		if Decode(b, &d) == nil && d.Version == Version {
 			if d.Pid == int(st.Pid) && d.Want == wantOf(st.Want) && d.Paused == (st.Paused && st.Pid != 0) {
 				d.Normally = normally(normallyUp)
 				s.Source, s.Doc = FromState, d

@@ -240,3 +240,56 @@ func TestProbeIn(t *testing.T) {
 		t.Errorf("a file: %+v", s)
 	}
 }
+
+// Decode's scanner reads what AppendJSON writes as encoding/json does;
+// anything else goes to encoding/json.
+func TestDecode(t *testing.T) {
+	recs := []*Record{full(), {Service: "s", State: Down, Want: WantOnce, Normally: WantUp, ExitCode: -1, ExitSignal: -1},
+		{Service: "plain", State: Backoff, Pid: 0, Since: 1, Want: WantUp, Normally: WantUp, HasExit: true, ExitCode: 3,
+			ExitSignal: -1, ExitAt: 5, BackoffUntil: 1_800_000_000_000_000_000, StartError: "unable to start run: access denied",
+			HasStatus: true, StatusText: "warming up"}}
+	for i, r := range recs {
+		b := AppendJSON(nil, r)
+		var fast, slow Doc
+		ok := fastDecode(b, &fast)
+		if err := json.Unmarshal(b, &slow); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(fast, slow) && ok {
+			t.Errorf("%d: scanner %+v\nencoding/json %+v", i, fast, slow)
+		}
+		var d Doc
+		if err := Decode(b, &d); err != nil || !reflect.DeepEqual(d, slow) {
+			t.Errorf("%d: Decode %+v %v", i, d, err)
+		}
+		if i == 2 && !ok {
+			t.Errorf("the scanner did not take a plain document: %s", b)
+		}
+	}
+	// Other orders, spaces, unknown keys: encoding/json's.
+	var d Doc
+	if err := Decode([]byte(` {"state": "up", "version": 1, "pid": 7, "x": [1]} `), &d); err != nil || d.State != Up || d.Pid != 7 {
+		t.Errorf("%+v %v", d, err)
+	}
+	if err := Decode([]byte(`{"version":1,`), &d); err == nil {
+		t.Error("truncated document accepted")
+	}
+}
+
+func BenchmarkDecode(b *testing.B) {
+	doc := AppendJSON(nil, &Record{Service: "web", State: Up, Pid: 4242, Pgid: 4242, Since: 1_800_000_000_123_456_789,
+		Want: WantUp, Normally: WantUp, Ready: true, ReadySince: 1_800_000_001_000_000_000, Restarts: 3, HasExit: true,
+		ExitCode: 1, ExitSignal: -1, ExitAt: 1_799_999_999_000_000_000, ExitRanMs: 1500})
+	b.Run("scanner", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			var d Doc
+			Decode(doc, &d)
+		}
+	})
+	b.Run("encoding/json", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			var d Doc
+			json.Unmarshal(doc, &d)
+		}
+	})
+}
