@@ -32,8 +32,9 @@
 // Actions are carried out in order. Spawn and SpawnFinish are always the
 // last action of a batch: the driver starts the program and feeds its
 // outcome at once. While the machine Holds (0.76's pauses), the driver
-// feeds nothing but the hold's Timer: control bytes wait in the FIFO and
-// exits wait to be fed, as they waited during 0.76's sleep(). When the
+// feeds nothing but the hold's Timer (and readiness, which is no command):
+// control bytes wait in the FIFO and exits wait to be fed, as they waited
+// during 0.76's sleep(). When the
 // pause ends, a turn that the pause interrupted in its reap step goes on
 // with its control byte, as 0.76's did after sleep() returned. Every other
 // timer (restart, finish, kill) runs while commands are served. Timer,
@@ -149,7 +150,7 @@ func (m *Machine) Exiting() bool { return m.exiting }
 func (m *Machine) Immediate() bool { return m.immediate }
 
 // Holding reports whether the machine is in one of 0.76's pauses, during
-// which it takes nothing but the hold's Timer.
+// which it takes nothing but the hold's Timer (and readiness).
 func (m *Machine) Holding() bool {
 	return m.state == StartHold || m.state == FailHold || m.state == ForkHold
 }

@@ -45,7 +45,7 @@ var table = [numStates][numKinds]cell{
 		CmdQuit: signal, CmdUsr1: signal, CmdUsr2: signal, CmdRestart: cmdRestart, Other: ignore,
 	},
 	Spawning:    {Started: started, ExecFailed: execFailed, ForkFailed: forkFailed},
-	StartHold:   {Timer: timer},
+	StartHold:   {Timer: timer, Ready: ready, Reloading: ready}, // readiness is no command: not held back
 	FailHold:    {Timer: timer},
 	ForkHold:    {Timer: timer},
 	FinishStart: {FinishStarted: finishStarted, FinishFailed: finishFailed},

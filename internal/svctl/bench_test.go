@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/daemontools-go/daemontools/internal/status"
 	"github.com/daemontools-go/daemontools/internal/svdir"
 	"github.com/daemontools-go/daemontools/internal/svtest"
@@ -108,4 +110,56 @@ func BenchmarkWaitLatencyDebian(b *testing.B) {
 	}
 	report("up", ups)
 	report("down", downs)
+}
+
+// The latency of svctl wait ready against our supervise, from the
+// daemon's readiness (a newline on notification-fd from a shell, or
+// READY=1 from a Go daemon, notifyDaemon) to svctl wait ready returning.
+// The daemon waits on a FIFO the benchmark writes to; the time runs from
+// that write, so it includes the daemon's own work.
+func BenchmarkWaitReadyLatency(b *testing.B) {
+	self, err := os.Executable()
+	if err != nil {
+		b.Fatal(err)
+	}
+	cases := []struct{ name, file, run string }{
+		{"notification-fd", "notification-fd", "#!/bin/sh\nread x < trigger\necho ready >&3\nexec sleep 1000\n"},
+		{"notify-socket", "notify-socket", "#!/bin/sh\nSVCTL_TEST_NOTIFY_DAEMON=1 exec " + self + "\n"},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			parent := b.TempDir()
+			dir := filepath.Join(parent, "s")
+			testutil.WriteFile(b, filepath.Join(dir, c.file), "3\n", 0o644)
+			if err := unix.Mkfifo(filepath.Join(dir, "trigger"), 0o600); err != nil {
+				b.Fatal(err)
+			}
+			s, _ := service(b, impls[0], parent, "s", c.run, false)
+			at := dirfd(b, s.Dir)
+			var lat []time.Duration
+			for range b.N {
+				pid := s.WaitUp(b, 0).Pid
+				ip := startInProcess(b, "wait", "ready", "-t", "30", s.Dir)
+				ip.next(b) // armed: not ready yet
+				f, err := os.OpenFile(filepath.Join(dir, "trigger"), os.O_WRONLY, 0)
+				if err != nil {
+					b.Fatal(err)
+				}
+				begin := time.Now()
+				f.Write([]byte("go\n"))
+				f.Close()
+				if err := ip.result(b); err != nil {
+					b.Fatalf("wait ready: %v", err)
+				}
+				lat = append(lat, time.Since(begin))
+				if err := svdir.Send(at, []byte("t")); err != nil { // the next round's instance
+					b.Fatal(err)
+				}
+				s.WaitUp(b, pid)
+			}
+			slices.Sort(lat)
+			b.ReportMetric(float64(lat[len(lat)/2])/1e6, "ms-p50")
+			b.ReportMetric(float64(lat[(len(lat)*95+99)/100-1])/1e6, "ms-p95")
+		})
+	}
 }

@@ -1,6 +1,7 @@
 package svctl
 
 import (
+	"net"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -16,7 +17,33 @@ import (
 	"github.com/daemontools-go/daemontools/internal/testutil"
 )
 
-func TestMain(m *testing.M) { testutil.Main(m) }
+func TestMain(m *testing.M) {
+	if os.Getenv("SVCTL_TEST_NOTIFY_DAEMON") != "" {
+		notifyDaemon()
+	}
+	testutil.Main(m)
+}
+
+// notifyDaemon is the test binary as a daemon built for systemd's
+// Type=notify: once a line arrives on the FIFO ./trigger it sends READY=1
+// to $NOTIFY_SOCKET, as sd_notify(3) does, then waits to be killed. Its
+// start-up is over before the trigger, so the latency measured from the
+// trigger is svctl's and supervise's, not a process start's.
+func notifyDaemon() {
+	addr := os.Getenv("NOTIFY_SOCKET")
+	c, err := net.DialUnix("unixgram", nil, &net.UnixAddr{Name: addr, Net: "unixgram"})
+	if err != nil {
+		os.Exit(1)
+	}
+	f, err := os.Open("trigger")
+	if err != nil {
+		os.Exit(1)
+	}
+	buf := make([]byte, 16)
+	f.Read(buf)
+	c.Write([]byte("READY=1"))
+	select {}
+}
 
 const sleeper = "#!/bin/sh\nexec sleep 1000\n"
 
