@@ -42,16 +42,7 @@ func TestSelf(t *testing.T) {
 // A shell in a session of its own with a child and a grandchild that left
 // the session: all found through the session and the descendants.
 func TestLeftovers(t *testing.T) {
-	pid, err := syscall.ForkExec("/bin/sh", []string{"sh", "-c", "sleep 100 & setsid sleep 101 & wait"},
-		&syscall.ProcAttr{Sys: &syscall.SysProcAttr{Setsid: true}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		syscall.Kill(-pid, syscall.SIGKILL)
-		var ws syscall.WaitStatus
-		syscall.Wait4(pid, &ws, 0, nil)
-	}()
+	pid := shell(t, "sleep 100 & setsid sleep 101 & wait")
 	var r Reader
 	var kids []int
 	deadline := time.Now().Add(10 * time.Second)
@@ -86,16 +77,7 @@ func TestChildrenWalk(t *testing.T) {
 	if !HasChildrenFiles() {
 		t.Skip("requires /proc/PID/task/TID/children (CONFIG_PROC_CHILDREN)")
 	}
-	pid, err := syscall.ForkExec("/bin/sh", []string{"sh", "-c", "sleep 100 & sh -c 'sleep 101 & wait' & wait"},
-		&syscall.ProcAttr{Sys: &syscall.SysProcAttr{Setsid: true}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		syscall.Kill(-pid, syscall.SIGKILL)
-		var ws syscall.WaitStatus
-		syscall.Wait4(pid, &ws, 0, nil)
-	}()
+	pid := shell(t, "sleep 100 & sh -c 'sleep 101 & wait' & wait")
 	var r Reader
 	deadline := time.Now().Add(10 * time.Second)
 	var d []int
@@ -118,4 +100,20 @@ func TestChildrenWalk(t *testing.T) {
 	if !found {
 		t.Errorf("this process's children %v lack %d", mine, pid)
 	}
+}
+
+// shell runs script in a session of its own, killed and reaped at the
+// end of the test.
+func shell(t *testing.T, script string) int {
+	pid, err := syscall.ForkExec("/bin/sh", []string{"sh", "-c", script},
+		&syscall.ProcAttr{Sys: &syscall.SysProcAttr{Setsid: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		syscall.Kill(-pid, syscall.SIGKILL)
+		var ws syscall.WaitStatus
+		syscall.Wait4(pid, &ws, 0, nil)
+	})
+	return pid
 }
