@@ -218,19 +218,25 @@ func (r *Reader) Children(dst []int, pid int) []int {
 		if err != nil {
 			continue
 		}
+		// A children file is a seq_file: each read returns about a page,
+		// whatever the buffer, so read to EOF; a pid may straddle reads.
+		c := 0
 		for {
 			n, err := rawRead(cfd, r.dir)
 			if err != nil || n <= 0 {
 				break
 			}
-			for _, f := range bytes.Fields(r.dir[:n]) {
-				if c := atoi(f); c > 0 {
+			for _, b := range r.dir[:n] {
+				if b >= '0' && b <= '9' {
+					c = c*10 + int(b-'0')
+				} else if c > 0 {
 					dst = append(dst, c)
+					c = 0
 				}
 			}
-			if n < len(r.dir) {
-				break
-			}
+		}
+		if c > 0 {
+			dst = append(dst, c)
 		}
 		rawClose(cfd)
 	}

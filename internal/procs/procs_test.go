@@ -2,6 +2,7 @@ package procs
 
 import (
 	"os"
+	"slices"
 	"sort"
 	"syscall"
 	"testing"
@@ -116,4 +117,39 @@ func shell(t *testing.T, script string) int {
 		syscall.Wait4(pid, &ws, 0, nil)
 	})
 	return pid
+}
+
+// A children file longer than a page comes in several reads (it is a
+// seq_file), and a pid may straddle two of them: every child is found,
+// exactly, as a scan of all of /proc by parent finds them.
+func TestChildrenMany(t *testing.T) {
+	if !HasChildrenFiles() {
+		t.Skip("requires /proc/PID/task/TID/children (CONFIG_PROC_CHILDREN)")
+	}
+	const n = 1500
+	pid := shell(t, "i=0; while [ $i -lt 1500 ]; do sleep 100 & i=$((i+1)); done; wait")
+	var r Reader
+	byParent := func() []int {
+		var kids []int
+		for _, p := range r.All() {
+			if p.PPid == pid {
+				kids = append(kids, p.Pid)
+			}
+		}
+		return kids
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for len(byParent()) < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d children started", len(byParent()))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	want := byParent()
+	got := r.Children(nil, pid)
+	slices.Sort(want)
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		t.Errorf("Children found %d pids, /proc has %d children", len(got), len(want))
+	}
 }
