@@ -208,12 +208,18 @@ func TestConsolidatedRestartAdopts(t *testing.T) {
 	before := map[string]status.Status{}
 	for _, d := range []string{a, b, b + "/log"} {
 		before[d], _ = svtest.ReadStatus(d)
+		// The instance record is written before the status shows the pid.
+		rec, _ := os.ReadFile(filepath.Join(d, layout.Instance))
+		if f := strings.Fields(string(rec)); len(f) == 0 || f[0] != strconv.Itoa(int(before[d].Pid)) {
+			t.Errorf("%s: status has pid %d, %s has %q", d, before[d].Pid, layout.Instance, rec)
+		}
 	}
 	p.Signal(syscall.SIGKILL)
-	testutil.Eventually(t, 10*time.Second, "svscan killed", func() (bool, string) { return !procfs.Alive(p.Pid()), "alive" })
+	// Reaped, not only a zombie: its last thread has let go of its locks.
+	testutil.Eventually(t, 10*time.Second, "svscan reaped", func() (bool, string) { return procfs.Gone(p.Pid()), "not yet" })
 	p2 := consolidated(t, dir, a, b, b+"/log")
 	for d, st := range before {
-		svc(d).WaitRunning(t, nil) // supervised again (the status file is the old one until then)
+		svc(d).WaitRunning(t, p2) // supervised again (the status file is the old one until then)
 		got := svc(d).WaitStatus(t, d+" adopted", func(s status.Status) bool { return s.Pid != 0 })
 		if got.Pid != st.Pid || got.When != st.When {
 			t.Errorf("%s: %s after, %s before", d, svtest.Describe(got), svtest.Describe(st))

@@ -1,6 +1,8 @@
 package procfs
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"strconv"
 	"strings"
@@ -62,6 +64,15 @@ func LiveDescendants(pid int) []int {
 func Alive(pid int) bool {
 	st, err := ReadStat(pid)
 	return err == nil && st.State != 'Z'
+}
+
+// Gone reports whether pid has been reaped. A killed process shows as a
+// zombie (not Alive) as soon as its main thread has exited, while its
+// other threads may still hold its descriptors and their locks; once it
+// is reaped, they have all been released.
+func Gone(pid int) bool {
+	_, err := ReadStat(pid)
+	return errors.Is(err, fs.ErrNotExist)
 }
 
 // Under lists the live processes other than this one whose working

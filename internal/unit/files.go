@@ -82,11 +82,16 @@ func (u *Unit) replace(newPath, path *byte, newName, short string, b []byte) boo
 	return true
 }
 
-// announce writes the extended status through state.json.new, then the
-// status record through status.new and a rename (§2.5). In that order, a
-// reader that sees the two disagree (between the renames) falls back to
-// the older record, which never claims a readiness not yet reached.
+// announce writes the status record through status.new and a rename
+// (§2.5); state.json follows (flush). The instance file goes first: a
+// host killed once the status shows a new pid must leave the record that
+// lets the next one adopt that instance instead of starting a second (it
+// is one pwrite, no rename).
 func (u *Unit) announce(st status.Status) {
+	if u.instDue {
+		u.instDue = false
+		u.writeInstance()
+	}
 	b := st.Encode()
 	u.replace(pStatusNew, pStatus, layout.StatusNew, "status", b[:])
 	u.stateDue = true
@@ -97,11 +102,12 @@ func (u *Unit) announce(st status.Status) {
 func (u *Unit) publish() { u.stateDue = true }
 
 // flush writes what the handling of an event left to write: state.json
-// (once, however many changes the event made) and the instance file. They
-// come after the 18-byte status, off the path of a restart: a start shows
-// in supervise/status as soon as in 0.76's; readers that see the two
-// status files disagree in between fall back to the 18-byte record
-// (package svstate), which then claims no readiness.
+// (once, however many changes the event made), and the instance file if
+// no status announced it. state.json comes after the 18-byte status, off
+// the path of a restart: a start shows in supervise/status as soon as in
+// 0.76's; readers that see the two status files disagree in between fall
+// back to the 18-byte record (package svstate), which then claims no
+// readiness.
 func (u *Unit) flush() {
 	if u.stateDue {
 		u.stateDue = false
