@@ -76,8 +76,19 @@ trap 'echo "got TERM after $i"; exit 0' TERM
 i=0
 while :; do i=$((i+1)); echo "line $i"; if [ $((i % 50)) = 0 ]; then sleep 0.01; fi; done
 `)
-	scantest.Service(t, s, "log", "#!/bin/sh\nexec multilog ./main\n")
+	scantest.Service(t, s, "log", "#!/bin/sh\necho >> starts\nexec multilog ./main\n")
 	return s
+}
+
+// startedOnce: the logger of s was not started again (during the stop, a
+// logger that reached the end of its input before its supervisor read x
+// would have been).
+func startedOnce(t *testing.T, s string) {
+	t.Helper()
+	b, _ := os.ReadFile(filepath.Join(s, "log", "starts"))
+	if n := strings.Count(string(b), "\n"); n != 1 {
+		t.Errorf("%s/log started %d times", s, n)
+	}
 }
 
 // checkLog: lines 1..N, none missing, then the last words.
@@ -150,6 +161,7 @@ func TestPID1OrderedStop(t *testing.T) {
 		}
 		for _, s := range svcs {
 			checkLog(t, s)
+			startedOnce(t, s)
 		}
 	})
 }

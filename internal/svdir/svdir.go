@@ -70,6 +70,18 @@ func Send(at int, cmds []byte) error {
 	return nil
 }
 
+// Pending reports whether bytes wait in supervise/control, not yet read
+// by its supervise (none runs: false).
+func Pending(at int) bool {
+	fd, err := openFIFO(at, layout.Control)
+	if err != nil {
+		return false
+	}
+	n, err := unix.IoctlGetInt(fd, unix.TIOCINQ)
+	unix.Close(fd)
+	return err == nil && n > 0
+}
+
 // Running reports whether a supervise holds supervise/ok open, as svok
 // decides it: ENOENT and ENXIO mean no; other errors are returned.
 func Running(at int) (bool, error) {

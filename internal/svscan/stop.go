@@ -19,9 +19,12 @@ import (
 //
 //  1. every service gets its stop (svc -dx: the down signal, or TERM, and
 //     CONT); those without timeout-kill get SIGKILL after StopTimeout;
-//  2. when a service is down, svscan closes its end of the log pipe, so
-//     that the logger reads every line to the end of the pipe; once the
-//     pipe is empty the logger is told to exit (svc -x) when it does;
+//  2. when a service is down and its logger has read every line left in
+//     the pipe, the logger's supervisor is told to exit when the logger
+//     ends (svc -x); once it has read that, svscan closes its end of the
+//     log pipe, so that the logger reads to the end of it and exits (in
+//     that order: a logger that ended first would be started again, and a
+//     logger killed while lines wait is started again to read them);
 //  3. when every service and logger is gone, what is left gets TERM, then
 //     KILL after RestTimeout;
 //  4. svscan exits as soon as nothing is left: with the exit code of the
@@ -62,8 +65,9 @@ type stopSlot struct {
 	name     string
 	ownKill  bool // the service has timeout-kill
 	mainDone bool
-	logAsked time.Time // when the logger was asked to exit at the end of its input
-	logDown  bool      // and then to stop: it did not end within RestTimeout
+	logAsked time.Time // when the logger's supervisor was sent x
+	logEOF   time.Time // when svscan closed its end of the pipe, x read
+	logDown  bool      // and then the logger was stopped: it did not end within RestTimeout
 }
 
 // beginStop starts the ordered stop: code is the exit code so far.
@@ -138,9 +142,10 @@ func servicePid(dir string) int {
 	return int(st.Pid)
 }
 
-// stopProgress moves every service on: a main gone closes svscan's end of
-// the log pipe; an empty pipe lets its logger exit; when every service and
-// logger is gone the rest is stopped; when nothing is left svscan exits.
+// stopProgress moves every service on: a main gone and its log pipe empty
+// tell the logger to exit at the end of its input, then close svscan's
+// end of the pipe; when every service and logger is gone the rest is
+// stopped; when nothing is left svscan exits.
 func (sc *svscan) stopProgress() {
 	st := sc.stop
 	waiting := false
@@ -149,41 +154,44 @@ func (sc *svscan) stopProgress() {
 		s := ss.s
 		if !ss.mainDone && s.Pid == 0 {
 			ss.mainDone = true
-			if s.Log && s.Pipe[1] >= 0 {
-				unix.Close(s.Pipe[1])
-				s.Pipe[1] = -1
-			}
 		}
 		if !ss.mainDone {
 			waiting = true
 			continue
 		}
 		if !s.Log || s.LogPid == 0 {
-			if s.Log && s.Pipe[0] >= 0 && s.LogPid == 0 && !ss.logAsked.IsZero() {
-				unix.Close(s.Pipe[0])
-				s.Pipe[0] = -1
+			if s.Log && !ss.logAsked.IsZero() {
+				closeFD(&s.Pipe[1])
+				closeFD(&s.Pipe[0])
 			}
 			continue
 		}
 		waiting = true
-		if !ss.logAsked.IsZero() {
-			// A logger that does not end at the end of its input (one
-			// of the service's leftovers may still hold the pipe) is
-			// stopped after RestTimeout.
-			if !ss.logDown && time.Since(ss.logAsked) >= RestTimeout {
-				ss.logDown = true
-				sc.logControl(ss, "d")
-			}
-			draining = draining || !ss.logDown
-			continue
-		}
-		if n, err := unix.IoctlGetInt(s.Pipe[0], unix.TIOCINQ); err == nil && n > 0 {
+		if ss.logEOF.IsZero() {
 			draining = true
+			if n, err := unix.IoctlGetInt(s.Pipe[0], unix.TIOCINQ); err == nil && n > 0 {
+				continue // the logger has lines to read
+			}
+			if ss.logAsked.IsZero() {
+				ss.logAsked = time.Now()
+				sc.logControl(ss, "x")
+				continue
+			}
+			if sc.logPending(ss) && time.Since(ss.logAsked) < RestTimeout {
+				continue // its supervisor has not read the x yet
+			}
+			closeFD(&s.Pipe[1])
+			ss.logEOF = time.Now()
 			continue
 		}
-		ss.logAsked = time.Now()
-		sc.logControl(ss, "x")
-		draining = true
+		// A logger that does not end at the end of its input (one of the
+		// service's leftovers may still hold the pipe) is stopped after
+		// RestTimeout.
+		if !ss.logDown && time.Since(ss.logEOF) >= RestTimeout {
+			ss.logDown = true
+			sc.logControl(ss, "d")
+		}
+		draining = draining || !ss.logDown
 	}
 	if draining && !sc.drainTimer.Armed() {
 		sc.h.Arm(&sc.drainTimer, drainPoll)
@@ -202,6 +210,27 @@ func (sc *svscan) stopProgress() {
 		sc.exit = st.code
 		sc.h.Stop()
 	}
+}
+
+func closeFD(fd *int) {
+	if *fd >= 0 {
+		unix.Close(*fd)
+		*fd = -1
+	}
+}
+
+// logPending reports whether the logger's supervisor has control bytes
+// not yet read.
+func (sc *svscan) logPending(ss *stopSlot) bool {
+	if sc.units != nil {
+		return sc.units.logPending(ss.s.LogPid)
+	}
+	fd, err := unix.Open(ss.name+"/"+layout.Log, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return false
+	}
+	defer unix.Close(fd)
+	return svdir.Pending(fd)
 }
 
 // logControl sends cmds to the logger of ss.

@@ -190,6 +190,15 @@ func (us *unitSystem) logControl(id int, cmds string) {
 	}
 }
 
+// logPending reports whether the logger unit id has control bytes not
+// yet read.
+func (us *unitSystem) logPending(id int) bool {
+	if u := us.byID[id]; u != nil {
+		return u.ControlPending()
+	}
+	return false
+}
+
 // servicePid is the pid of the service of unit id, 0 when down.
 func (us *unitSystem) servicePid(id int) int {
 	if u := us.byID[id]; u != nil {

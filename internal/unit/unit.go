@@ -230,6 +230,16 @@ func (u *Unit) Control(cmds string) {
 	}
 }
 
+// ControlPending reports whether bytes wait in the control FIFO, not yet
+// read by the unit.
+func (u *Unit) ControlPending() bool {
+	if u.ctlw < 0 {
+		return false
+	}
+	n, err := unix.IoctlGetInt(u.ctlw, unix.TIOCINQ)
+	return err == nil && n > 0
+}
+
 // Stop is svc -dx, with timeout-kill d for a service that has none
 // (svscan's ordered stop).
 func (u *Unit) Stop(d time.Duration) {
