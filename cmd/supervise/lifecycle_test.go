@@ -507,17 +507,21 @@ func TestNotifySocket(t *testing.T) {
 		if st.Mode()&os.ModeSocket == 0 || st.Mode().Perm() != 0o600 {
 			t.Errorf("supervise/notify: %v", st.Mode())
 		}
-		// A stranger (this test, outside the service's session) is not believed.
-		stranger := testutil.Run(t, testutil.Options{Env: []string{"SVTEST_NOTIFY=READY=1", "NOTIFY_SOCKET=" + s.Path("supervise/notify")}}, self)
-		if stranger.Code != 0 {
-			t.Fatalf("stranger: %+v", stranger)
-		}
+		// A stranger (this test, outside the service's session) is not
+		// believed. It stays alive until its datagram has been read (a
+		// sender that has exited is believed): the service's next one,
+		// seen below, comes after it.
+		stranger := testutil.Start(t, testutil.Options{Env: []string{"SVTEST_NOTIFY=READY=1", "SVTEST_NOTIFY_HOLD=1", "NOTIFY_SOCKET=" + s.Path("supervise/notify")}}, self)
+		testutil.Eventually(t, svtest.Deadline, "the stranger's datagram sent", func() (bool, string) {
+			return stranger.Stdout.String() == "sent\n", stranger.Stderr.String()
+		})
 		go1 := func() { os.WriteFile(s.Path("go"), nil, 0o644) }
 		go1()
 		d := waitState(t, s, "status text", func(d svstate.Doc) bool { return d.StatusText != nil && *d.StatusText == "warming up" })
 		if d.Ready {
 			t.Error("ready without READY=1 (a stranger believed?)")
 		}
+		stranger.Signal(syscall.SIGKILL)
 		go1()
 		d = waitState(t, s, "ready", func(d svstate.Doc) bool { return d.Ready })
 		if *d.StatusText != "serving" {

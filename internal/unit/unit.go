@@ -83,7 +83,6 @@ type Unit struct {
 	dirPath string // "/proc/self/fd/N", the children's working directory
 	lock    int
 	ctl     int // control, read end
-	ctlw    int // control, write end, held so reads never see end of file
 	ok      int // ok, read end
 	stdout  int // the children's fd 1: o.Stdout or an adopted late log
 	ownOut  bool
@@ -144,12 +143,16 @@ type snapProc struct {
 // lock, make and open the control FIFO, write the first status, make and
 // open the ok FIFO, enter the loop (start ./run unless down).
 func Open(h *host.Host, o Options) (*Unit, error) {
-	u := &Unit{o: o, h: h, m: supervise.New(), log: o.Log, dirfd: -1, lock: -1, ctl: -1, ctlw: -1, ok: -1,
+	u := &Unit{o: o, h: h, m: supervise.New(), log: o.Log, dirfd: -1, lock: -1, ctl: -1, ok: -1,
 		pidfd: -1, notifyR: -1, notifyS: -1, instFD: -1, stdout: o.Stdout, argv: []string{"./" + layout.Run}}
 	u.name = o.Dir
 	dir := o.Dir
 	var err error
-	if u.dirfd, err = unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0); err != nil {
+	// O_PATH: the descriptor is only ever a base for *at calls and the
+	// children's working directory; a child closes it at exec at less
+	// cost than a readable one (no dnotify or lock look-up), which counts
+	// when svscan -C holds thousands.
+	if u.dirfd, err = unix.Open(dir, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0); err != nil {
 		return nil, u.fail("unable to chdir to ", dir, diag.Err(err))
 	}
 	u.dirPath = "/proc/self/fd/" + strconv.Itoa(u.dirfd)
@@ -174,11 +177,14 @@ func Open(h *host.Host, o Options) (*Unit, error) {
 		return nil, u.fail("unable to acquire ", dir, "/", layout.Lock, diag.Err(err))
 	}
 	unix.Mknodat(u.dirfd, layout.Control, unix.S_IFIFO|0o600, 0) //nolint:errcheck // 0.76 ignores it; the open tells
-	if u.ctl, err = unix.Openat(u.dirfd, layout.Control, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0); err != nil {
+	// Read and write, in one descriptor: as 0.76 holds a write end beside
+	// its read end, so that reads never see end of file, with one
+	// descriptor less to hold.
+	if u.ctl, err = unix.Openat(u.dirfd, layout.Control, unix.O_RDWR|unix.O_NONBLOCK|unix.O_CLOEXEC, 0); err != nil {
+		if err == unix.EISDIR { // 0.76 opens a directory for reading, then fails to write it
+			return nil, u.fail("unable to write ", dir, "/", layout.Control, diag.Err(err))
+		}
 		return nil, u.fail("unable to read ", dir, "/", layout.Control, diag.Err(err))
-	}
-	if u.ctlw, err = unix.Openat(u.dirfd, layout.Control, unix.O_WRONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0); err != nil {
-		return nil, u.fail("unable to write ", dir, "/", layout.Control, diag.Err(err))
 	}
 	if err := h.Add(u.ctl, u); err != nil {
 		return nil, u.fail("unable to create pipe for ", dir, diag.Err(err))
@@ -225,18 +231,18 @@ func (u *Unit) Result() int {
 // Control writes cmds to the unit's own control FIFO: they are taken as
 // svc's are, one a turn.
 func (u *Unit) Control(cmds string) {
-	if u.ctlw >= 0 {
-		unix.Write(u.ctlw, []byte(cmds)) //nolint:errcheck // a full FIFO already holds commands
+	if u.ctl >= 0 {
+		unix.Write(u.ctl, []byte(cmds)) //nolint:errcheck // a full FIFO already holds commands
 	}
 }
 
 // ControlPending reports whether bytes wait in the control FIFO, not yet
 // read by the unit.
 func (u *Unit) ControlPending() bool {
-	if u.ctlw < 0 {
+	if u.ctl < 0 {
 		return false
 	}
-	n, err := unix.IoctlGetInt(u.ctlw, unix.TIOCINQ)
+	n, err := unix.IoctlGetInt(u.ctl, unix.TIOCINQ)
 	return err == nil && n > 0
 }
 
@@ -325,7 +331,7 @@ func (u *Unit) closeAll() {
 	for i := range u.timers {
 		u.h.Cancel(&u.timers[i])
 	}
-	for _, fd := range []*int{&u.ctl, &u.ctlw, &u.ok, &u.lock, &u.pidfd, &u.notifyR, &u.notifyS, &u.instFD, &u.dirfd} {
+	for _, fd := range []*int{&u.ctl, &u.ok, &u.lock, &u.pidfd, &u.notifyR, &u.notifyS, &u.instFD, &u.dirfd} {
 		if *fd >= 0 {
 			if fd == &u.ctl || fd == &u.pidfd || fd == &u.notifyR || fd == &u.notifyS {
 				u.h.Remove(*fd)
