@@ -51,6 +51,7 @@ func (s *suite) pickupBench() {
 			impls = append(impls, im)
 		}
 	}
+	var mu sync.Mutex // the peers run at once: one records at a time
 	for rep := 0; rep < s.reps; rep++ {
 		var wg sync.WaitGroup
 		for _, im := range rotateOf(impls, rep, impl.Scanner, impl.Supervisor) {
@@ -60,6 +61,8 @@ func (s *suite) pickupBench() {
 			}
 			run := func() {
 				ms, err := s.pickups(im, rep, n, gap)
+				mu.Lock()
+				defer mu.Unlock()
 				if err != nil {
 					s.note("%s, pickup, %s: %v", t.Title, im.Name, err)
 					return
