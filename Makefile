@@ -64,7 +64,8 @@ clean:
 # (docs/PERFORMANCE.md). The harness installs missing peers, builds our
 # commands, runs everything under a temporary directory, prints the table and
 # writes it to bench/out/. bench: quick (about 3 minutes); bench-full: every
-# figure at full size (about 25 minutes), with the micro-benchmarks.
+# figure at full size (about 25 minutes, and about 12 more for tables 12-13 of docs/PERFORMANCE.md),
+# with the micro-benchmarks.
 BENCH_RUNNER := bench/out/bench-runner
 
 .PHONY: bench bench-full bench-micro

@@ -17,6 +17,7 @@ import (
 type fixture struct {
 	im      impl.Impl
 	root    string // everything of this fixture lies below
+	scan    string // the scanned directory
 	dirs    []string
 	scanner *proc.Proc
 	started time.Time
@@ -45,24 +46,56 @@ func makeServices(dir string, n int, run string) ([]string, error) {
 // startFixture creates the services, starts the scanner and waits until the
 // status file of every service shows a pid.
 func (s *suite) startFixture(im impl.Impl, name string, n int) (*fixture, error) {
+	return s.startFixtureWith(im, name, n, fixtureOpts{})
+}
+
+// fixtureOpts vary a fixture: another run script, files added to the
+// services before the scanner starts, no wait for them to be up, a longer
+// wait.
+type fixtureOpts struct {
+	run    string                    // default sleepRun
+	setup  func(dirs []string) error // called before the scanner starts
+	noWait bool                      // return once the scanner has started
+	limit  time.Duration             // for waitUp; default 2 minutes
+}
+
+// startFixtureWith is startFixture with the options o.
+func (s *suite) startFixtureWith(im impl.Impl, name string, n int, o fixtureOpts) (*fixture, error) {
+	if o.run == "" {
+		o.run = sleepRun
+	}
+	if o.limit == 0 {
+		o.limit = 2 * time.Minute
+	}
 	root := filepath.Join(s.tmp, name)
 	scan := filepath.Join(root, "service")
-	dirs, err := makeServices(scan, n, sleepRun)
+	dirs, err := makeServices(scan, n, o.run)
 	if err != nil {
 		return nil, err
+	}
+	if err := os.MkdirAll(scan, 0o755); err != nil {
+		return nil, err
+	}
+	if o.setup != nil {
+		if err := o.setup(dirs); err != nil {
+			return nil, err
+		}
 	}
 	out, err := os.Create(filepath.Join(root, "scanner.out"))
 	if err != nil {
 		return nil, err
 	}
-	f := &fixture{im: im, root: root, dirs: dirs, out: out}
+	f := &fixture{im: im, root: root, scan: scan, dirs: dirs, out: out}
 	f.started = time.Now()
 	f.scanner, err = proc.Start(proc.Spec{Argv: im.ScanArgv(scan), Dir: root, Env: im.Env(), Stdout: out, Stderr: out})
 	if err != nil {
 		out.Close()
 		return nil, err
 	}
-	if err := f.waitUp(2 * time.Minute); err != nil {
+	if o.noWait {
+		return f, nil
+	}
+	if err := f.waitUp(o.limit); err != nil {
 		f.stop()
 		return nil, err
 	}
@@ -99,8 +132,14 @@ func (f *fixture) waitUp(limit time.Duration) error {
 	}
 }
 
-// supervisors are the scanner's children.
-func (f *fixture) supervisors() []int { return procfs.LiveChildren(f.scanner.Pid) }
+// supervisors are the scanner's children; none under svscan -C, whose
+// children are the services themselves.
+func (f *fixture) supervisors() []int {
+	if f.im.Consolidated {
+		return nil
+	}
+	return procfs.LiveChildren(f.scanner.Pid)
+}
 
 // stop kills every process of the fixture and removes its directory.
 func (f *fixture) stop() {

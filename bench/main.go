@@ -7,7 +7,12 @@
 // times, and is reported as medians and as ratios ours/peer, in a markdown
 // table printed on stdout and written under bench/out/.
 //
-// Usage: bench [-full] [-reps N] [-only log,services,windows,lifecycle,big,micro] [-out DIR]
+// Usage: bench [-full] [-reps N] [-only SECTIONS] [-out DIR]
+//
+// Sections: log, services, windows, lifecycle, big, micro, and, in the full
+// suite or when named, consolidated, consolidated-big, consolidated-10k
+// (svscan -C over 100, 1,000 and 10,000 services: table 12), pickup and
+// pid1 (table 13).
 //
 // Everything it starts runs under one temporary directory and below this
 // process (a child subreaper); it is killed by pid at the end and on
@@ -36,7 +41,7 @@ func main() {
 func run() int {
 	full := flag.Bool("full", false, "the full suite (about 20 minutes) instead of the quick one (about 2)")
 	reps := flag.Int("reps", 3, "repetitions of every benchmark (at least 3)")
-	only := flag.String("only", "", "comma-separated sections to run: log,services,windows,lifecycle,big,micro (default all)")
+	only := flag.String("only", "", "comma-separated sections to run: log,services,windows,lifecycle,big,micro; also consolidated,consolidated-big,consolidated-10k,pickup,pid1 (full suite or named only) (default all)")
 	out := flag.String("out", "", "directory for the report (default bench/out under the module)")
 	noInstall := flag.Bool("no-install", false, "do not apt-get install missing peers")
 	noBuild := flag.Bool("no-build", false, "do not build our commands (use bin/ as it is)")

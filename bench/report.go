@@ -82,5 +82,5 @@ func (s *suite) markdown(w io.Writer, withSamples bool) {
 
 // tables are the report's tables, in order.
 func (s *suite) tables() []*stats.Table {
-	return []*stats.Table{s.logT, s.svcT, s.winT, s.bigT, s.crashT, s.stopT, s.statusT, s.stateT}
+	return []*stats.Table{s.logT, s.svcT, s.winT, s.bigT, s.crashT, s.stopT, s.statusT, s.stateT, s.consT, s.pidT}
 }

@@ -48,6 +48,7 @@ type suite struct {
 	logT, svcT, winT, bigT *stats.Table
 	crashT, stopT          *stats.Table // crash loop per hour with backoff; stop with timeout-kill
 	statusT, stateT        *stats.Table // svctl status over 1,000 services; the cost of state.json
+	consT, pidT            *stats.Table // svscan -C; pickup, process 1's stop, zombies
 	notes                  []string     // what is missing or failed
 	micro                  string       // go test -bench output (full mode)
 	machine                []string
@@ -86,10 +87,16 @@ func newSuite(root, tmp string, full bool, reps int, only string) *suite {
 	s.stopT = &stats.Table{Title: "9. Stop of a service that ignores TERM", Columns: cols, Ours: "ours", Peers: peers}
 	s.statusT = &stats.Table{Title: "10. svctl status over 1,000 services", Columns: statusCols, Ours: statusCols[0], Peers: statusCols[1:]}
 	s.stateT = &stats.Table{Title: "11. The cost of state.json on a restart", Columns: []string{"ours"}, Ours: "ours"}
+	s.consT = &stats.Table{Title: "12. Consolidated mode (svscan -C)", Columns: consCols, Ours: oursC, Peers: consCols[1:]}
+	s.pidT = &stats.Table{Title: "13. Pickup, PID 1 stop, zombies", Columns: pidCols, Ours: "ours", Peers: peers}
 	return s
 }
 
 func (s *suite) want(section string) bool { return s.only == nil || s.only[section] }
+
+// named reports whether a section left out of the quick suite runs: in the
+// full suite (unless -only leaves it out), or when -only names it.
+func (s *suite) named(section string) bool { return s.want(section) && (s.full || s.only[section]) }
 
 func (s *suite) note(format string, args ...any) {
 	msg := sprintf(format, args...)
@@ -209,6 +216,23 @@ func (s *suite) runAll() {
 	if s.want("big") && (s.full || s.only["big"]) {
 		s.bigBench()
 	}
+	// The sections of tables 12 and 13 run in the full suite, or when named.
+	if s.named("consolidated") {
+		s.consolidatedBench()
+	}
+	if s.named("consolidated-big") {
+		s.consolidatedBig()
+	}
+	if s.named("consolidated-10k") {
+		s.consolidatedHuge()
+	}
+	if s.named("pickup") {
+		s.pickupBench()
+	}
+	if s.named("pid1") {
+		s.stopBenchP1()
+		s.zombieBench()
+	}
 	if s.full && s.want("micro") {
 		s.microBench()
 	}
@@ -217,8 +241,13 @@ func (s *suite) runAll() {
 // rotate returns the implementations that have roles, in the order of
 // repetition rep: each starts first in turn.
 func (s *suite) rotate(rep int, roles ...impl.Role) []impl.Impl {
+	return rotateOf(s.impls, rep, roles...)
+}
+
+// rotateOf is rotate over the implementations list.
+func rotateOf(list []impl.Impl, rep int, roles ...impl.Role) []impl.Impl {
 	var have []impl.Impl
-	for _, im := range s.impls {
+	for _, im := range list {
 		if im.Has(roles...) {
 			have = append(have, im)
 		}

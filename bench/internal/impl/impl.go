@@ -34,6 +34,12 @@ type Impl struct {
 	// TimeoutKill: the supervisor reads a timeout-kill file (milliseconds
 	// after a stop request until SIGKILL): ours and s6-supervise.
 	TimeoutKill bool
+	// ScanOpts are options given to the scanner before its directory: -C
+	// (our svscan supervises every service itself), -P (process 1's stop).
+	ScanOpts []string
+	// Consolidated: the scanner supervises its services itself (svscan -C):
+	// its children are the services, not supervisors.
+	Consolidated bool
 }
 
 // Role names a job that each family does with its own program.
@@ -97,7 +103,7 @@ func (i Impl) ScanArgv(dir string) []string {
 		// s6-svscan's default table holds 1000 services: room for the 1,000-service run.
 		return []string{i.Tool(Scanner), "-c", "2000", dir}
 	}
-	return []string{i.Tool(Scanner), dir}
+	return append(append([]string{i.Tool(Scanner)}, i.ScanOpts...), dir)
 }
 
 // SuperviseArgv runs one supervisor on dir.
