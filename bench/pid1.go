@@ -13,6 +13,7 @@ import (
 
 	"github.com/daemontools-go/daemontools/bench/internal/impl"
 	"github.com/daemontools-go/daemontools/bench/internal/stats"
+	"github.com/daemontools-go/daemontools/internal/layout"
 	"github.com/daemontools-go/daemontools/internal/procfs"
 )
 
@@ -166,10 +167,10 @@ func (s *suite) stopP1Once(im impl.Impl, name string) (float64, error) {
 	logger := strings.Join(im.LogArgv("./main", 99999, 5), " ")
 	setup := func(dirs []string) error {
 		for _, d := range dirs {
-			if err := os.MkdirAll(filepath.Join(d, "log"), 0o755); err != nil {
+			if err := os.MkdirAll(filepath.Join(d, layout.Log), 0o755); err != nil {
 				return err
 			}
-			if err := os.WriteFile(filepath.Join(d, "log", "run"), []byte("#!/bin/sh\nexec "+logger+"\n"), 0o755); err != nil {
+			if err := os.WriteFile(filepath.Join(d, layout.Log, layout.Run), []byte("#!/bin/sh\nexec "+logger+"\n"), 0o755); err != nil {
 				return err
 			}
 		}
@@ -182,7 +183,7 @@ func (s *suite) stopP1Once(im impl.Impl, name string) (float64, error) {
 	defer f.stop()
 	deadline := time.Now().Add(30 * time.Second)
 	for _, d := range f.dirs {
-		for !runsSleep(im.Pid(d)) || im.Pid(filepath.Join(d, "log")) == 0 {
+		for !runsSleep(im.Pid(d)) || im.Pid(filepath.Join(d, layout.Log)) == 0 {
 			if time.Now().After(deadline) {
 				return 0, fmt.Errorf("%s or its logger not up after 30 s", filepath.Base(d))
 			}

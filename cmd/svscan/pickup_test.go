@@ -64,6 +64,9 @@ func TestPickupInotify(t *testing.T) {
 	if took := time.Since(added); took > 2*time.Second {
 		t.Errorf("log started %v after it appeared", took)
 	}
+	// Running (supervise/ok open) before the clean-up's svc -dx, which
+	// would find no supervise yet.
+	(&svtest.Service{Dir: svc + "/log"}).WaitRunning(t, nil)
 }
 
 // Without inotify events, 0.76's pickup stays: the next scan, 5 seconds

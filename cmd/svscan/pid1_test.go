@@ -71,10 +71,13 @@ func (c *container) signal(sig syscall.Signal) { syscall.Kill(c.svscan, sig) }
 // loggedService is a service that writes numbered lines as fast as a shell can,
 // exits 0 on TERM after saying so, and logs through multilog.
 func loggedService(t *testing.T, dir, name string) string {
+	// The trap only sets a flag, looked at between lines: a TERM between
+	// i=$((i+1)) and its echo would otherwise say a line it never wrote.
 	s := scantest.Service(t, dir, name, `#!/bin/sh
-trap 'echo "got TERM after $i"; exit 0' TERM
+trap 'stop=1' TERM
 i=0
-while :; do i=$((i+1)); echo "line $i"; if [ $((i % 50)) = 0 ]; then sleep 0.01; fi; done
+while [ -z "$stop" ]; do i=$((i+1)); echo "line $i"; if [ $((i % 50)) = 0 ]; then sleep 0.01; fi; done
+echo "got TERM after $i"
 `)
 	scantest.Service(t, s, "log", "#!/bin/sh\necho >> starts\nexec multilog ./main\n")
 	return s
