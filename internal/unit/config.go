@@ -52,10 +52,18 @@ var (
 	fShutdownOnExit  = newCfgFile(layout.ShutdownOnExit)
 )
 
-// readConfig reads every lifecycle file. A file that is absent gives the
-// default; one that cannot be read or holds garbage gives a warning naming
-// it, then the default.
+// readConfig reads every lifecycle file, once per event handled (an exit
+// and the start that follows at once share one reading). A file that is
+// absent gives the default; one that cannot be read or holds garbage
+// gives a warning naming it, then the default.
 func (u *Unit) readConfig() config {
+	if u.cfgTurn != u.turn || u.turn == 0 {
+		u.cfgRead, u.cfgTurn = u.readConfigFiles(), u.turn
+	}
+	return u.cfgRead
+}
+
+func (u *Unit) readConfigFiles() config {
 	var c config
 	if sig, ok := u.readSignal(fDownSignal); ok {
 		c.mc.DownSignal = sig

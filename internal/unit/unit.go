@@ -109,6 +109,9 @@ type Unit struct {
 
 	// Files.
 	cfg       config
+	turn      uint64 // events handled (feed)
+	cfgRead   config // the lifecycle files as read during turn cfgTurn
+	cfgTurn   uint64
 	rec       svstate.Record
 	startErr  string // the last failed start, for state.json
 	stateDue  bool   // state.json must be written (flush)
