@@ -109,7 +109,7 @@ func (u *Unit) publish() { u.stateDue = true }
 // back to the 18-byte record (package svstate), which then claims no
 // readiness.
 func (u *Unit) flush() {
-	if u.stateDue {
+	if u.stateDue && !u.opening {
 		u.stateDue = false
 		u.fillRecord()
 		scratch.json = svstate.AppendJSON(scratch.json[:0], &u.rec)

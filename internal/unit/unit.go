@@ -115,6 +115,7 @@ type Unit struct {
 	rec       svstate.Record
 	startErr  string // the last failed start, for state.json
 	stateDue  bool   // state.json must be written (flush)
+	opening   bool   // between Boot and Enter: state.json waits
 	instDue   bool   // the instance file must be written (flush)
 	instFD    int    // supervise/instance, open once written
 	instPid   int    // what the instance file says
@@ -197,7 +198,10 @@ func Open(h *host.Host, o Options) (*Unit, error) {
 	}
 	u.initFiles()
 	u.once = u.exists(fShutdownOnExit)
+	// state.json waits for Enter: one write at start-up, not two.
+	u.opening = true
 	u.feed(supervise.Event{Kind: supervise.Boot, Down: down, Once: u.once, Adopt: u.adopt()})
+	u.opening = false
 	unix.Mknodat(u.dirfd, layout.OK, unix.S_IFIFO|0o600, 0) //nolint:errcheck
 	// Only now does svok succeed: the status file exists by then.
 	if u.ok, err = unix.Openat(u.dirfd, layout.OK, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0); err != nil {
