@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/daemontools-go/daemontools/internal/layout"
 	"github.com/daemontools-go/daemontools/internal/status"
 	"github.com/daemontools-go/daemontools/internal/svstate"
 	"github.com/daemontools-go/daemontools/internal/svtest"
@@ -199,5 +200,32 @@ func TestStatusJSON(t *testing.T) {
 		"missing  false false  false 0 - - file does not exist\n"
 	if string(out) != want {
 		t.Errorf("jq:\n%s\nwant\n%s", out, want)
+	}
+}
+
+// A status record of random bytes holds a time JSON cannot say: that
+// service's object reports the error, and the others are printed still.
+func TestStatusJSONTimeOutOfRange(t *testing.T) {
+	t.Parallel()
+	parent := t.TempDir()
+	newFake(t, parent, "good").set(t, svstate.Record{State: svstate.Up, Pid: 4242, Pgid: 4242, Want: svstate.WantUp}, true)
+	bad := newFake(t, parent, "bad")
+	bad.replace(t, layout.StatusNew, layout.Status, "\xff\xff\xff\xff\xff\xff\xff\xff\x00\x00\x00\x00\x00\x00\x00\x00\x00u")
+	r := svctl(t, parent, "status", "--json", "bad", "good")
+	lines := testutil.SplitLines(r.Stdout)
+	if r.Stderr != "" || len(lines) != 2 {
+		t.Fatalf("%+v", r)
+	}
+	var got [2]svstate.Status
+	for i, l := range lines {
+		if err := json.Unmarshal([]byte(l), &got[i]); err != nil {
+			t.Fatalf("line %d: %v: %s", i, err, l)
+		}
+	}
+	if got[0].Dir != "bad" || !got[0].Supervised || got[0].Source != "" || !strings.HasPrefix(got[0].Error, "unable to show status: ") {
+		t.Errorf("bad: %+v", got[0])
+	}
+	if got[1].Dir != "good" || got[1].Pid != 4242 || got[1].Error != "" {
+		t.Errorf("good: %+v", got[1])
 	}
 }

@@ -295,10 +295,25 @@ type Status struct {
 }
 
 // Status returns s as a Status.
+// A time that JSON's RFC 3339 cannot hold (a status record of random
+// bytes says year 292277026596) makes the service unknown, with an error
+// saying so: every Status can be encoded.
 func (s Service) Status() Status {
 	st := Status{Doc: s.Doc, Dir: s.Dir, Supervised: s.Supervised, Source: s.Source}
 	if s.Source == "" && s.Err != nil {
 		st.Error = errstr.Text(s.Err)
 	}
+	if s.Source != "" && !s.Doc.timesEncodable() {
+		st = Status{Dir: s.Dir, Supervised: s.Supervised, Error: "unable to show status: a time out of range"}
+	}
 	return st
+}
+
+// timesEncodable reports whether every time of d lies in years 0 to 9999.
+func (d *Doc) timesEncodable() bool {
+	ok := func(t time.Time) bool { y := t.Year(); return y >= 0 && y <= 9999 }
+	return ok(d.Since) &&
+		(d.ReadySince == nil || ok(*d.ReadySince)) &&
+		(d.BackoffUntil == nil || ok(*d.BackoffUntil)) &&
+		(d.LastExit == nil || ok(d.LastExit.At))
 }
