@@ -9,7 +9,8 @@ import (
 // result of a pass that started no earlier than the time asked for (never
 // a stale one), and requests that arrive while such a pass runs wait for
 // it instead of starting their own. A thousand concurrent requests cost
-// at most two passes at a time, and none when nobody asks.
+// one pass at a time (a request may wait out the end of one, then the
+// next), and none when nobody asks.
 type gate[T any] struct {
 	run func(start time.Time) T
 

@@ -22,9 +22,7 @@ type probed struct {
 
 // pass is one reading of every service of the scan directories.
 type pass struct {
-	start    time.Time
 	took     time.Duration
-	scans    []scanResult
 	services []probed
 }
 
@@ -33,7 +31,7 @@ type pass struct {
 // same goroutines. The work is spread over the CPUs: a probe is a dozen
 // system calls.
 func probeAll(ss []service, scans []scanResult, start time.Time, each func(i int, q *probed)) *pass {
-	p := &pass{start: start, scans: scans, services: make([]probed, len(ss))}
+	p := &pass{services: make([]probed, len(ss))}
 	// Each service is read relative to its scan directory, opened once: a
 	// short path to resolve, and no open of its own.
 	roots := make([]int, len(scans))

@@ -1,7 +1,7 @@
 // Package svctl is the svctl program: the modern control tool beside svc,
 // svstat and svok, with verbs in the style of runit's sv and systemctl. It
 // works on our supervise and on Debian's (daemontools 0.76), reading every
-// service through svstate.Probe: supervise/state.json where our supervisor
+// service through package svstate: supervise/state.json where our supervisor
 // writes it, otherwise the document derived from the 18-byte
 // supervise/status.
 //

@@ -38,7 +38,7 @@ not be opened, controlled (no supervisor running) or watched.
 
 const waitOption = `
   -w SECS    wait at most SECS seconds (fractions allowed; default 10);
-             -w 0 sends and returns at once
+             -w 0 sends and returns at once; also --wait SECS
 `
 
 func controlVerb(name, letters, goal, text string) verb {
@@ -120,7 +120,7 @@ A service whose supervisor is not running yet, or whose supervise/ does not
 exist yet, is waited for too (svscan may be about to start it).
 
   -t SECS    wait at most SECS seconds (fractions allowed; default 10);
-             -t 0 checks once
+             -t 0 checks once; also --timeout SECS
   --any      until one service is in the state, not every one
 
 Exit codes: 0 reached; 1 not within the wait (each service named on stderr

@@ -14,8 +14,8 @@ import (
 // internal/serve, cmd/svctl-serve), found beside svctl's own executable or
 // else in $PATH. The HTTP server and the Prometheus client library live
 // there, not in svctl: linking them in would add about 8 ms to the start
-// of every svctl command (their package initialisation and a binary three
-// times the size), for the one verb that runs for days.
+// of every svctl command (their package initialisation and a binary more
+// than three times the size), for the one verb that runs for days.
 const ServeProgram = "svctl-serve"
 
 // ServeUsage is the usage line of svctl serve, after "svctl ".

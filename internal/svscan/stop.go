@@ -24,7 +24,9 @@ import (
 //     ends (svc -x); once it has read that, svscan closes its end of the
 //     log pipe, so that the logger reads to the end of it and exits (in
 //     that order: a logger that ended first would be started again, and a
-//     logger killed while lines wait is started again to read them);
+//     logger killed while lines wait is started again to read them); a
+//     logger still running RestTimeout after that (a leftover of the
+//     service may hold the pipe) is stopped (svc -d);
 //  3. when every service and logger is gone, what is left gets TERM, then
 //     KILL after RestTimeout;
 //  4. svscan exits as soon as nothing is left: with the exit code of the
