@@ -241,6 +241,20 @@ func TestConsolidatedRestartAdopts(t *testing.T) {
 	svc(b).WaitStatus(t, "b restarted", func(s status.Status) bool { return s.Pid != 0 && s.Pid != before[b].Pid })
 	s1 := size()
 	testutil.Eventually(t, 10*time.Second, "lines of the new b", func() (bool, string) { return size() > s1, "no" })
+	// A logger started on the pipe opened again reads it as a pipe(2)
+	// (blocking): it keeps running and gets the lines.
+	logBefore, _ := svtest.ReadStatus(b + "/log")
+	if err := svdir.Send(dirfd(t, b+"/log"), []byte("t")); err != nil {
+		t.Fatal(err)
+	}
+	logNew := svc(b+"/log").WaitStatus(t, "b/log restarted", func(s status.Status) bool { return s.Pid != 0 && s.Pid != logBefore.Pid })
+	s2 := size()
+	testutil.Eventually(t, 10*time.Second, "lines through the new logger", func() (bool, string) { return size() > s2, "no" })
+	for end := time.Now().Add(1500 * time.Millisecond); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
+		if st, _ := svtest.ReadStatus(b + "/log"); st.Pid != logNew.Pid {
+			t.Fatalf("the new logger %d ended (now %d): its stdin is not a blocking pipe?", logNew.Pid, st.Pid)
+		}
+	}
 	if n := len(procfs.LiveChildren(p2.Pid())); n < 1 {
 		t.Errorf("svscan has %d children", n)
 	}

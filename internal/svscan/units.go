@@ -2,9 +2,7 @@ package svscan
 
 import (
 	"errors"
-	"os"
 	"strconv"
-	"strings"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -13,7 +11,6 @@ import (
 	"github.com/daemontools-go/daemontools/internal/host"
 	"github.com/daemontools-go/daemontools/internal/layout"
 	"github.com/daemontools-go/daemontools/internal/pathexec"
-	"github.com/daemontools-go/daemontools/internal/procs"
 	"github.com/daemontools-go/daemontools/internal/unit"
 )
 
@@ -111,33 +108,13 @@ func (us *unitSystem) Pipe(name string) (int, int, error) {
 		dir string
 		fd  int
 	}{{name + "/" + layout.Log, 0}, {name, 1}} {
-		if pid := liveInstance(c.dir); pid > 0 {
+		if pid := unit.LiveInstance(c.dir); pid > 0 {
 			if r, w, ok := reopenPipe(pid, c.fd); ok {
 				return r, w, nil
 			}
 		}
 	}
 	return us.realSystem.Pipe(name)
-}
-
-// liveInstance returns the pid in dir/supervise/instance if that process
-// still runs (same start time), else 0.
-func liveInstance(dir string) int {
-	b, err := os.ReadFile(dir + "/" + layout.Instance)
-	if err != nil {
-		return 0
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 2 {
-		return 0
-	}
-	pid, err1 := strconv.Atoi(f[0])
-	start, err2 := strconv.ParseUint(f[1], 10, 64)
-	var r procs.Reader
-	if err1 != nil || err2 != nil || pid <= 0 || !r.Alive(pid, start) {
-		return 0
-	}
-	return pid
 }
 
 // reopenPipe opens both ends of the pipe that is descriptor fd of pid.
@@ -152,8 +129,17 @@ func reopenPipe(pid, fd int) (int, int, bool) {
 		return -1, -1, false
 	}
 	w, err := unix.Open(path, unix.O_WRONLY|unix.O_CLOEXEC, 0) // a reader exists: no wait
+	if err == nil {
+		// Blocking again, as a pipe(2) is: the loggers started on it
+		// read what it gives them (djb's multilog takes EAGAIN for the
+		// end of its input).
+		err = unix.SetNonblock(r, false)
+	}
 	if err != nil {
 		unix.Close(r)
+		if w >= 0 {
+			unix.Close(w)
+		}
 		return -1, -1, false
 	}
 	return r, w, true

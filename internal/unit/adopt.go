@@ -2,10 +2,12 @@ package unit
 
 import (
 	"bytes"
+	"os"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/daemontools-go/daemontools/internal/layout"
+	"github.com/daemontools-go/daemontools/internal/procs"
 	"github.com/daemontools-go/daemontools/internal/status"
 	"github.com/daemontools-go/daemontools/internal/supervise"
 	"github.com/daemontools-go/daemontools/internal/tai64"
@@ -56,6 +58,21 @@ func (u *Unit) adopt() supervise.Adoption {
 		a.Want = rec.Want
 	}
 	return a
+}
+
+// LiveInstance returns the pid that dir's supervise/instance records if
+// that process still runs (same start time), else 0.
+func LiveInstance(dir string) int {
+	b, err := os.ReadFile(dir + "/" + layout.Instance)
+	if err != nil {
+		return 0
+	}
+	pid, start, _, ok := parseInstance(b)
+	var r procs.Reader
+	if !ok || !r.Alive(pid, start) {
+		return 0
+	}
+	return pid
 }
 
 // parseInstance parses "PID START @TAI64N".
