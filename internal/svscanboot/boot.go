@@ -71,6 +71,7 @@ type boot struct {
 	svscan       int // svscan's pid
 	svscanEnded  bool
 	svscanStatus unix.WaitStatus
+	stops        int // stop signals (TERM, INT) received
 }
 
 // Run is svscanboot: `svscanboot [-C] [dir]`. With -C, svscan runs as
@@ -108,6 +109,9 @@ func Run(_ io.Reader, _, stderr io.Writer, args []string) error {
 
 	mains, logs := Leftovers(b.dir)
 	b.svc(mains, logs)
+	if b.stops > 0 { // asked to stop while cleaning up: nothing to start
+		return nil
+	}
 
 	var p [2]int
 	if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
@@ -157,6 +161,7 @@ func (b *boot) wait() int {
 		case syscall.SIGALRM:
 			unix.Kill(b.svscan, unix.SIGALRM) //nolint:errcheck // gone: the next round says so
 		default:
+			b.stops++
 			return b.stop()
 		}
 	}
@@ -182,14 +187,15 @@ func (b *boot) stop() int {
 	mains, logs := Leftovers(b.dir)
 	for _, group := range [][]string{mains, logs} {
 		b.svc(group)
-		if !b.waitDown(group) {
+		if b.stops > 1 || !b.waitDown(group) { // a second stop signal
 			return diag.ExitTemporary
 		}
 	}
 	return 0
 }
 
-// waitFor reaps until done() holds; false on a second stop signal.
+// waitFor reaps until done() holds; false on a stop signal, which is
+// counted (b.stops), never lost.
 func (b *boot) waitFor(done func() bool) bool {
 	for {
 		b.reaper.Reap()
@@ -197,6 +203,7 @@ func (b *boot) waitFor(done func() bool) bool {
 			return true
 		}
 		if sig := <-b.sigs; sig != syscall.SIGCHLD && sig != syscall.SIGALRM {
+			b.stops++
 			return false
 		}
 	}
@@ -234,6 +241,7 @@ func (b *boot) waitDown(dirs []string) bool {
 		select {
 		case sig := <-b.sigs:
 			if sig != syscall.SIGCHLD && sig != syscall.SIGALRM {
+				b.stops++
 				return false
 			}
 			b.reaper.Reap()
