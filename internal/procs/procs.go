@@ -30,6 +30,7 @@ type Reader struct {
 	stat [1024]byte
 	dir  []byte
 	all  []Proc
+	tids []int // Children's, reused
 }
 
 // Stat reads /proc/PID/stat.
@@ -200,15 +201,13 @@ func (r *Reader) Children(dst []int, pid int) []int {
 	if err != nil {
 		return dst
 	}
-	var tids [64]int
-	nt := 0
+	r.tids = r.tids[:0]
 	r.names(fd, func(name []byte) bool {
-		tids[nt] = atoi(name)
-		nt++
-		return nt < len(tids)
+		r.tids = append(r.tids, atoi(name))
+		return true
 	})
 	rawClose(fd)
-	for _, tid := range tids[:nt] {
+	for _, tid := range r.tids {
 		q := append(r.path[:0], "/proc/"...)
 		q = strconv.AppendInt(q, int64(pid), 10)
 		q = append(q, "/task/"...)
@@ -223,6 +222,9 @@ func (r *Reader) Children(dst []int, pid int) []int {
 		c := 0
 		for {
 			n, err := rawRead(cfd, r.dir)
+			if err == unix.EINTR {
+				continue
+			}
 			if err != nil || n <= 0 {
 				break
 			}

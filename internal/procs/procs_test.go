@@ -2,8 +2,10 @@ package procs
 
 import (
 	"os"
+	"runtime"
 	"slices"
 	"sort"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -151,5 +153,54 @@ func TestChildrenMany(t *testing.T) {
 	slices.Sort(got)
 	if !slices.Equal(got, want) {
 		t.Errorf("Children found %d pids, /proc has %d children", len(got), len(want))
+	}
+}
+
+// A process with more than 64 threads: the children of every thread
+// are found (orphans go to whichever thread of a subreaper).
+func TestChildrenManyThreads(t *testing.T) {
+	if !HasChildrenFiles() {
+		t.Skip("requires /proc/PID/task/TID/children (CONFIG_PROC_CHILDREN)")
+	}
+	const n = 100
+	pids := make(chan int, n)
+	release := make(chan struct{})
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			runtime.LockOSThread() // held to the end: each child's parent is its own thread
+			pid, err := syscall.ForkExec("/bin/sleep", []string{"sleep", "100"}, &syscall.ProcAttr{})
+			if err != nil {
+				t.Error(err)
+				pids <- 0
+				return
+			}
+			pids <- pid
+			<-release
+		}()
+	}
+	var want []int
+	for range n {
+		if pid := <-pids; pid > 0 {
+			want = append(want, pid)
+		}
+	}
+	defer func() {
+		for _, pid := range want {
+			syscall.Kill(pid, syscall.SIGKILL)
+			var ws syscall.WaitStatus
+			syscall.Wait4(pid, &ws, 0, nil)
+		}
+		close(release)
+		wg.Wait()
+	}()
+	var r Reader
+	got := r.Children(nil, os.Getpid())
+	for _, pid := range want {
+		if !slices.Contains(got, pid) {
+			t.Fatalf("child %d missing among %d children found (of %d started)", pid, len(got), len(want))
+		}
 	}
 }
