@@ -271,3 +271,31 @@ func dirfd(t *testing.T, dir string) int {
 	t.Cleanup(func() { unix.Close(fd) })
 	return fd
 }
+
+// A stop that finds a service's control FIFO full (flooded during 0.76's
+// pause after a start, when nothing reads it) is not lost: it is taken
+// once the flood is read, well before the 7-second kill.
+func TestConsolidatedStopThroughFloodedFIFO(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	s := scantest.Service(t, dir, "s", scantest.Sleeper)
+	p := consolidated(t, dir, s)
+	scantest.WaitUp(t, 10*time.Second, s)
+	fd, err := unix.Open(filepath.Join(s, layout.Control), unix.O_WRONLY|unix.O_NONBLOCK, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	junk := []byte(strings.Repeat("?", 65536)) // bytes 0.76 ignores
+	for {
+		if n, err := unix.Write(fd, junk); err != nil || n < len(junk) {
+			break
+		}
+	}
+	unix.Close(fd)
+	begin := time.Now()
+	p.Signal(syscall.SIGTERM)
+	code := p.Wait(t, 20*time.Second)
+	if took := time.Since(begin); code != 0 || took > 6*time.Second {
+		t.Errorf("svscan -C exited %d after %v; stderr %q", code, took, p.Stderr.String())
+	}
+}

@@ -77,8 +77,13 @@ func Pending(at int) bool {
 	if err != nil {
 		return false
 	}
+	defer unix.Close(fd)
+	return Queued(fd)
+}
+
+// Queued reports whether bytes wait in the FIFO (or pipe) open as fd.
+func Queued(fd int) bool {
 	n, err := unix.IoctlGetInt(fd, unix.TIOCINQ)
-	unix.Close(fd)
 	return err == nil && n > 0
 }
 

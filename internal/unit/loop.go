@@ -83,6 +83,13 @@ func (u *Unit) readControl() {
 	}
 	if n, _ := unix.Read(u.ctl, scratch.buf[:1]); n == 1 {
 		u.feed(supervise.Command(scratch.buf[0]))
+	} else if len(u.queued) > 0 {
+		c := u.queued[0]
+		u.queued = u.queued[1:]
+		u.feed(supervise.Command(c))
+	}
+	if len(u.queued) > 0 && !u.m.Done() {
+		u.h.Schedule(u)
 	}
 }
 

@@ -29,6 +29,7 @@ import (
 	"github.com/daemontools-go/daemontools/internal/host"
 	"github.com/daemontools-go/daemontools/internal/layout"
 	"github.com/daemontools-go/daemontools/internal/supervise"
+	"github.com/daemontools-go/daemontools/internal/svdir"
 	"github.com/daemontools-go/daemontools/internal/svstate"
 	"github.com/daemontools-go/daemontools/internal/tai64"
 )
@@ -88,7 +89,8 @@ type Unit struct {
 	ownOut  bool
 
 	timers [supervise.NumTimers]host.Timer
-	muted  bool // ctl is muted during a hold
+	muted  bool   // ctl is muted during a hold
+	queued []byte // commands of Control that the full FIFO did not take
 
 	// What the loop has not fed yet.
 	exit       pendingExit
@@ -236,10 +238,20 @@ func (u *Unit) Result() int {
 }
 
 // Control writes cmds to the unit's own control FIFO: they are taken as
-// svc's are, one a turn.
+// svc's are, one a turn. What a full FIFO (flooded by someone) does not
+// take waits in the unit, taken once the FIFO is empty: svscan's stop is
+// never lost.
 func (u *Unit) Control(cmds string) {
-	if u.ctl >= 0 {
-		unix.Write(u.ctl, []byte(cmds)) //nolint:errcheck // a full FIFO already holds commands
+	if u.ctl < 0 {
+		return
+	}
+	if len(u.queued) == 0 {
+		n, _ := unix.Write(u.ctl, []byte(cmds))
+		cmds = cmds[max(n, 0):]
+	}
+	if cmds != "" {
+		u.queued = append(u.queued, cmds...)
+		u.h.Schedule(u)
 	}
 }
 
@@ -249,8 +261,7 @@ func (u *Unit) ControlPending() bool {
 	if u.ctl < 0 {
 		return false
 	}
-	n, err := unix.IoctlGetInt(u.ctl, unix.TIOCINQ)
-	return err == nil && n > 0
+	return len(u.queued) > 0 || svdir.Queued(u.ctl)
 }
 
 // Stop is svc -dx, with timeout-kill d for a service that has none
