@@ -64,7 +64,6 @@ const (
 	State        = "supervise/state.json"
 	StateNew     = "supervise/state.json.new"
 	Instance     = "supervise/instance"
-	InstanceNew  = "supervise/instance.new"
 	Notify       = "supervise/notify"
 	LateLog      = "supervise/log.fifo"
 )

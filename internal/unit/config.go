@@ -57,8 +57,8 @@ var (
 // absent gives the default; one that cannot be read or holds garbage
 // gives a warning naming it, then the default.
 func (u *Unit) readConfig() config {
-	if u.cfgTurn != u.turn || u.turn == 0 {
-		u.cfgRead, u.cfgTurn = u.readConfigFiles(), u.turn
+	if !u.cfgFresh {
+		u.cfgRead, u.cfgFresh = u.readConfigFiles(), true
 	}
 	return u.cfgRead
 }

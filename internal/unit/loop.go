@@ -106,7 +106,7 @@ func (u *Unit) Fire(id int) {
 // feed hands e to the machine and carries out its actions; a start
 // produces the next event, which is fed in turn.
 func (u *Unit) feed(e supervise.Event) {
-	u.turn++
+	u.cfgFresh = false
 	if supervise.NeedsConfig(e.Kind) {
 		e.Cfg = u.readConfig().mc
 	}

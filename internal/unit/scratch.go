@@ -13,7 +13,7 @@ import (
 // here is kept across events.
 var scratch struct {
 	acts  []supervise.Action // the machine's actions for one event
-	json  []byte             // state.json, the instance file
+	json  []byte             // state.json
 	buf   [128]byte          // a service-directory file, a control byte
 	left  []int              // what is left of a service
 	roots []int              // where the search for it starts

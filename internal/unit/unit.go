@@ -111,9 +111,8 @@ type Unit struct {
 
 	// Files.
 	cfg       config
-	turn      uint64 // events handled (feed)
-	cfgRead   config // the lifecycle files as read during turn cfgTurn
-	cfgTurn   uint64
+	cfgRead   config // the lifecycle files as read for the event handled
+	cfgFresh  bool   // cfgRead was read for this event (feed clears it)
 	rec       svstate.Record
 	startErr  string // the last failed start, for state.json
 	stateDue  bool   // state.json must be written (flush)
@@ -127,7 +126,6 @@ type Unit struct {
 	stopKill  time.Duration // timeout-kill for a service without one, once Stop asked
 	argv      []string
 	gc        gcBudget
-	name      string
 }
 
 // instance is what the unit knows of the running (or last) ./run.
@@ -151,7 +149,6 @@ type snapProc struct {
 func Open(h *host.Host, o Options) (*Unit, error) {
 	u := &Unit{o: o, h: h, m: supervise.New(), log: o.Log, dirfd: -1, lock: -1, ctl: -1, ok: -1,
 		pidfd: -1, notifyR: -1, notifyS: -1, instFD: -1, stdout: o.Stdout, argv: []string{"./" + layout.Run}}
-	u.name = o.Dir
 	dir := o.Dir
 	var err error
 	// O_PATH: the descriptor is only ever a base for *at calls and the
@@ -187,10 +184,15 @@ func Open(h *host.Host, o Options) (*Unit, error) {
 	// its read end, so that reads never see end of file, with one
 	// descriptor less to hold.
 	if u.ctl, err = unix.Openat(u.dirfd, layout.Control, unix.O_RDWR|unix.O_NONBLOCK|unix.O_CLOEXEC, 0); err != nil {
-		if err == unix.EISDIR { // 0.76 opens a directory for reading, then fails to write it
-			return nil, u.fail("unable to write ", dir, "/", layout.Control, diag.Err(err))
+		// 0.76 opens it for reading, then for writing: its message names
+		// the open that fails (a directory, a file mode 0400, a read-only
+		// file system open for reading only).
+		op := "unable to read "
+		if r, rerr := unix.Openat(u.dirfd, layout.Control, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0); rerr == nil {
+			unix.Close(r)
+			op = "unable to write "
 		}
-		return nil, u.fail("unable to read ", dir, "/", layout.Control, diag.Err(err))
+		return nil, u.fail(op, dir, "/", layout.Control, diag.Err(err))
 	}
 	if err := h.Add(u.ctl, u); err != nil {
 		return nil, u.fail("unable to create pipe for ", dir, diag.Err(err))
