@@ -36,6 +36,9 @@ type System interface {
 	StartMain(name string, stdout int) (pid int, err error)
 	// StartLog starts `supervise log` in directory name with stdin as its fd 0.
 	StartLog(name string, stdin int) (pid int, err error)
+	// Fatal is a failure after which no name may be resolved any more (it
+	// could not come back to the scanned directory): the scan stops.
+	Fatal() error
 }
 
 // Step says where starting a supervise failed.
@@ -107,6 +110,9 @@ func (s *Scanner) Scan() {
 	s.scans++
 	ents, err := s.Sys.ReadDir()
 	for _, d := range ents {
+		if s.Sys.Fatal() != nil {
+			break // elsewhere than the scanned directory: names mean other files
+		}
 		s.Visit(d)
 	}
 	if s.refreshing() {
@@ -188,10 +194,13 @@ func (s *Scanner) apply(name string, d Decision, id ID) {
 	if slot == nil {
 		return
 	}
-	slot.Active = true
-	if slot.Name != name { // kept for the stop, which goes by name
+	// The name is kept for the stop, which goes by name: the first one
+	// met in a scan, so that a service seen under two names (a directory
+	// and a link to it) does not switch (and allocate) at every visit.
+	if !slot.Active && slot.Name != name {
 		slot.Name = strings.Clone(name)
 	}
+	slot.Active = true
 	if d.Attach {
 		r, w, err := s.Sys.LateLog(name, slot.Pid)
 		if err != nil {

@@ -2,6 +2,7 @@ package svscan
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -31,7 +32,9 @@ type fakeSystem struct {
 	nextFD  int
 	open    map[int]bool
 	calls   []string
-	stats   int // Stat calls on entries of the directory itself
+	stats   int    // Stat calls on entries of the directory itself
+	fatalAt string // StartLog of this name fails to come back (Fatal)
+	fatal   error
 }
 
 func newFake() *fakeSystem {
@@ -123,7 +126,12 @@ func (f *fakeSystem) StartMain(name string, stdout int) (int, error) {
 	return f.nextPid, nil
 }
 
+func (f *fakeSystem) Fatal() error { return f.fatal }
+
 func (f *fakeSystem) StartLog(name string, stdin int) (int, error) {
+	if name == f.fatalAt {
+		f.fatal = errors.New("unable to fchdir")
+	}
 	if err := f.logErr[name]; err != nil {
 		return 0, err
 	}
@@ -421,5 +429,20 @@ func TestManyServices(t *testing.T) {
 func ended(s *Scanner, pids ...int) {
 	for _, p := range pids {
 		s.Reaped(p)
+	}
+}
+
+// A scan that could not come back to the scanned directory (Fatal) visits
+// nothing more: the names would resolve elsewhere.
+func TestScanStopsAtFatal(t *testing.T) {
+	f := newFake()
+	f.dir("a", 1)
+	f.nodes["a/log"] = fakeNode{id: ID{1, 2}, dir: true}
+	f.dir("b", 3)
+	f.fatalAt = "a"
+	s, _ := newScanner(f)
+	s.Scan()
+	if calls := f.takeCalls(); strings.Contains(calls, "main b") {
+		t.Errorf("b started after the scan could not come back:\n%s", calls)
 	}
 }
