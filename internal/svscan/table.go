@@ -106,11 +106,3 @@ func (t *Table) DropIdle() []*Slot {
 	return out
 }
 
-// Slots returns every slot, in no particular order.
-func (t *Table) Slots() []*Slot {
-	out := make([]*Slot, 0, len(t.byID))
-	for _, s := range t.byID {
-		out = append(out, s)
-	}
-	return out
-}

@@ -1,6 +1,7 @@
 package unit
 
 import (
+	"slices"
 	"syscall"
 
 	"github.com/daemontools-go/daemontools/internal/procs"
@@ -54,7 +55,7 @@ func (u *Unit) leftovers(withMain bool) []int {
 	}
 	left := scratch.left[:0]
 	for _, r := range roots {
-		if !contains(left, r) {
+		if !slices.Contains(left, r) {
 			left = append(left, r)
 			left = scratch.procs.Descendants(left, r)
 		}
@@ -77,22 +78,8 @@ func (i instance) owns(p procs.Proc) bool {
 	return (i.session > 0 && p.Session == i.session) || (i.pgrp > 0 && p.Pgrp == i.pgrp)
 }
 
-// excepted: the host itself, ./finish, and what the host says is another's.
-func (u *Unit) excepted(pid int) bool {
-	if pid == self || pid == u.m.FinishPid() {
-		return true
-	}
-	return contains(u.except, pid)
-}
-
-func contains(s []int, v int) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
+// excepted: the host itself and ./finish.
+func (u *Unit) excepted(pid int) bool { return pid == self || pid == u.m.FinishPid() }
 
 // members describes the service for procs.Leftovers (the /proc scan of
 // kernels without children files).
@@ -102,7 +89,6 @@ func (u *Unit) members(withMain bool) procs.Member {
 	if f := u.m.FinishPid(); f != 0 {
 		m.Except = append(m.Except, f)
 	}
-	m.Except = append(m.Except, u.except...)
 	if withMain && u.m.Pid() != 0 {
 		m.Roots = append(m.Roots, u.m.Pid())
 	}

@@ -107,7 +107,6 @@ type Unit struct {
 	watch      bool // report Clean when no leftover remains
 	snap       []snapProc
 	orphans    []snapProc // left by earlier instances (svscan -C)
-	except     []int
 
 	// Files.
 	cfg       config
@@ -282,10 +281,6 @@ func (u *Unit) SetStdout(fd int) {
 	}
 	u.stdout = fd
 }
-
-// Except sets the pids that are never this unit's leftovers (other
-// services' processes in the same host, its logger...).
-func (u *Unit) Except(pids []int) { u.except = pids }
 
 // fail closes what Open made and returns the setup error.
 func (u *Unit) fail(parts ...string) error {
