@@ -74,6 +74,9 @@ func appendStatus(out *bytes.Buffer, dirs []string, asJSON bool, now time.Time) 
 // probeDir probes dir at now; opened is false when dir itself cannot be
 // opened (s.Err says why).
 func probeDir(dir string, now time.Time) (s svstate.Service, opened bool) {
+	if dir == "" { // as chdir(""): not "/" + supervise/...
+		return svstate.Service{Dir: dir, Err: unix.ENOENT}, false
+	}
 	// The names inside dir are resolved from here (no descriptor of dir:
 	// two system calls fewer); only when that fails is dir looked at.
 	s = svstate.ProbeIn(unix.AT_FDCWD, dir, dir, now)

@@ -93,7 +93,7 @@ func probe(dirfd int, prefix, dir string, now time.Time) Service {
 		}
 		unix.Close(fd)
 	}
-	s.Source, s.Doc = FromRecord, FromStatus(baseName(dir), st, normallyUp)
+	s.Source, s.Doc = FromRecord, FromStatus(BaseName(dir), st, normallyUp)
 	if ours {
 		// Between the writes of a change (the 18-byte record first, then
 		// state.json): the record's pid and want are the newer, but
@@ -141,7 +141,9 @@ func normally(up bool) string {
 	return WantDown
 }
 
-func baseName(dir string) string {
+// BaseName is the last element of dir, trailing slashes aside: the
+// service's name in state.json.
+func BaseName(dir string) string {
 	for len(dir) > 1 && dir[len(dir)-1] == '/' {
 		dir = dir[:len(dir)-1]
 	}

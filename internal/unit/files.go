@@ -127,17 +127,7 @@ func (u *Unit) initFiles() {
 		u.rec.Service = u.o.Name
 		return
 	}
-	name := u.o.Dir
-	for len(name) > 1 && name[len(name)-1] == '/' {
-		name = name[:len(name)-1]
-	}
-	for i := len(name) - 1; i >= 0; i-- {
-		if name[i] == '/' {
-			name = name[i+1:]
-			break
-		}
-	}
-	u.rec.Service = name
+	u.rec.Service = svstate.BaseName(u.o.Dir)
 }
 
 func unixNano(n tai64.N) int64 {
