@@ -13,6 +13,7 @@ import (
 
 	"github.com/daemontools-go/daemontools/internal/procfs"
 	"github.com/daemontools-go/daemontools/internal/scantest"
+	"github.com/daemontools-go/daemontools/internal/svtest"
 	"github.com/daemontools-go/daemontools/internal/testutil"
 )
 
@@ -315,5 +316,33 @@ while :; do i=$((i+1)); echo "line $i"; if [ $((i % 50)) = 0 ]; then sleep 0.01;
 			t.Errorf("exit %d", code)
 		}
 		checkLog(t, s)
+	})
+}
+
+// A stop asked for while services are still being started: a supervise
+// without its FIFOs yet cannot take the dx at once, and gets it when it
+// can; svscan exits long before the 7-second kill.
+func TestPID1StopDuringStartUp(t *testing.T) {
+	eachMode(t, func(t *testing.T, args []string) {
+		dir := t.TempDir()
+		for i := 0; i < 40; i++ { // quiet services: the stop's mechanics alone are timed
+			s := scantest.Service(t, dir, "s"+strconv.Itoa(i), scantest.Sleeper)
+			scantest.Service(t, s, "log", "#!/bin/sh\nexec multilog ./main\n")
+		}
+		c := startContainer(t, dir, args)
+		testutil.Eventually(t, 10*time.Second, "a first service up", func() (bool, string) {
+			for i := 0; i < 40; i++ {
+				if st, err := svtest.ReadStatus(filepath.Join(dir, "s"+strconv.Itoa(i))); err == nil && st.Pid != 0 {
+					return true, ""
+				}
+			}
+			return false, "none"
+		})
+		begin := time.Now()
+		c.signal(syscall.SIGTERM)
+		code := c.p.Wait(t, 30*time.Second)
+		if took := time.Since(begin); code != 0 || took > 6*time.Second {
+			t.Errorf("exit %d after %v; stderr %q", code, took, c.p.Stderr.String())
+		}
 	})
 }

@@ -258,6 +258,15 @@ func (sc *svscan) reaped(pid int, ws unix.WaitStatus) {
 		sc.s.Reaped(pid)
 	}
 	if sc.stop != nil {
+		sc.h.Schedule(sc) // once after the reap, however many exits it saw
+	}
+}
+
+// Run is svscan's turn in its host's loop, asked for by reaped and by the
+// end of a unit: the stop moves on once per round, not once per exit
+// inside the reaper's callbacks.
+func (sc *svscan) Run() {
+	if sc.stop != nil {
 		sc.stopProgress()
 	}
 }

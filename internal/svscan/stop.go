@@ -67,6 +67,7 @@ type stopSlot struct {
 	name     string
 	ownKill  bool // the service has timeout-kill
 	mainDone bool
+	asked    bool      // its supervise took the dx (one just started may not have its FIFO yet)
 	logAsked time.Time // when the logger's supervisor was sent x
 	logEOF   time.Time // when svscan closed its end of the pipe, x read
 	logDown  bool      // and then the logger was stopped: it did not end within RestTimeout
@@ -91,22 +92,25 @@ func (sc *svscan) beginStop(code int, sig syscall.Signal) {
 		}
 		if sc.units != nil {
 			sc.units.stopMain(s.Pid, StopTimeout)
+			ss.asked = true
 		} else {
-			sc.control(s.Name, "dx")
+			ss.asked = sc.control(s.Name, "dx")
 		}
 	}
 	sc.h.Arm(&sc.stopTimer, StopTimeout)
 	sc.stopProgress()
 }
 
-// control writes cmds to the supervise of the service directory dir.
-func (sc *svscan) control(dir, cmds string) {
+// control writes cmds to the supervise of the service directory dir; false
+// when none takes them (gone, or just started and without its FIFOs yet).
+func (sc *svscan) control(dir, cmds string) bool {
 	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return
+		return false
 	}
-	svdir.Send(fd, []byte(cmds)) //nolint:errcheck // a supervise gone already has nothing to stop
+	err = svdir.Send(fd, []byte(cmds))
 	unix.Close(fd)
+	return err == nil
 }
 
 // stopDeadline: SIGKILL to every service without timeout-kill that is
@@ -123,10 +127,15 @@ func (sc *svscan) stopDeadline() {
 			continue
 		}
 		// The children of the supervise (./run or ./finish, and the
-		// orphans it reaps as a subreaper) and their descendants.
+		// orphans it reaps as a subreaper) and their descendants; and the
+		// supervise itself when it never took the dx (it would start
+		// ./run again).
 		var r procs.Reader
 		for _, pid := range r.Descendants(nil, ss.s.Pid) { // of its supervise
 			syscall.Kill(pid, syscall.SIGKILL) //nolint:errcheck
+		}
+		if !ss.asked {
+			syscall.Kill(ss.s.Pid, syscall.SIGKILL) //nolint:errcheck
 		}
 	}
 }
@@ -158,6 +167,10 @@ func (sc *svscan) stopProgress() {
 			ss.mainDone = true
 		}
 		if !ss.mainDone {
+			if !ss.asked && s.Pid != 0 {
+				ss.asked = sc.control(ss.name, "dx")
+			}
+			draining = draining || !ss.asked // look again soon
 			waiting = true
 			continue
 		}
@@ -175,8 +188,9 @@ func (sc *svscan) stopProgress() {
 				continue // the logger has lines to read
 			}
 			if ss.logAsked.IsZero() {
-				ss.logAsked = time.Now()
-				sc.logControl(ss, "x")
+				if sc.logControl(ss, "x") {
+					ss.logAsked = time.Now()
+				}
 				continue
 			}
 			if sc.logPending(ss) && time.Since(ss.logAsked) < RestTimeout {
@@ -190,8 +204,7 @@ func (sc *svscan) stopProgress() {
 		// service's leftovers may still hold the pipe) is stopped after
 		// RestTimeout.
 		if !ss.logDown && time.Since(ss.logEOF) >= RestTimeout {
-			ss.logDown = true
-			sc.logControl(ss, "d")
+			ss.logDown = sc.logControl(ss, "d")
 		}
 		draining = draining || !ss.logDown
 	}
@@ -235,13 +248,12 @@ func (sc *svscan) logPending(ss *stopSlot) bool {
 	return svdir.Pending(fd)
 }
 
-// logControl sends cmds to the logger of ss.
-func (sc *svscan) logControl(ss *stopSlot, cmds string) {
+// logControl sends cmds to the logger of ss; false when none takes them.
+func (sc *svscan) logControl(ss *stopSlot, cmds string) bool {
 	if sc.units != nil {
-		sc.units.logControl(ss.s.LogPid, cmds)
-	} else {
-		sc.control(ss.name+"/"+layout.Log, cmds)
+		return sc.units.logControl(ss.s.LogPid, cmds)
 	}
+	return sc.control(ss.name+"/"+layout.Log, cmds)
 }
 
 // drain looks again at the log pipes.

@@ -105,4 +105,3 @@ func (t *Table) DropIdle() []*Slot {
 	}
 	return out
 }
-

@@ -80,7 +80,7 @@ func (us *unitSystem) done(id int, u *unit.Unit) {
 	}
 	us.sc.s.Reaped(id)
 	if us.sc.stop != nil {
-		us.sc.stopProgress()
+		us.sc.h.Schedule(us.sc)
 	}
 }
 
@@ -169,11 +169,13 @@ func (us *unitSystem) kill(id int) {
 	}
 }
 
-// logControl sends cmds to the logger unit id.
-func (us *unitSystem) logControl(id int, cmds string) {
-	if u := us.byID[id]; u != nil {
+// logControl sends cmds to the logger unit id; false when it is gone.
+func (us *unitSystem) logControl(id int, cmds string) bool {
+	u := us.byID[id]
+	if u != nil {
 		u.Control(cmds)
 	}
+	return u != nil
 }
 
 // logPending reports whether the logger unit id has control bytes not
