@@ -346,3 +346,28 @@ func TestPID1StopDuringStartUp(t *testing.T) {
 		}
 	})
 }
+
+// A service taken out of the scanned directory but still supervised (the
+// documented way to remove one, before its svc -dx) cannot be reached by
+// name at the stop: its supervise and its logger's are killed at the
+// 7-second deadline, and svscan exits.
+func TestPID1StopReachesRemovedService(t *testing.T) {
+	eachMode(t, func(t *testing.T, args []string) {
+		root := t.TempDir()
+		dir := filepath.Join(root, "service")
+		os.Mkdir(dir, 0o755)
+		s := scantest.Service(t, dir, "gone", scantest.Sleeper)
+		scantest.Service(t, s, "log", "#!/bin/sh\nexec multilog ./main\n")
+		c := startContainer(t, dir, args)
+		scantest.WaitUp(t, 10*time.Second, s, s+"/log")
+		if err := os.Rename(s, filepath.Join(root, "gone")); err != nil {
+			t.Fatal(err)
+		}
+		begin := time.Now()
+		c.signal(syscall.SIGTERM)
+		code := c.p.Wait(t, 30*time.Second)
+		if took := time.Since(begin); code != 0 || took > 10*time.Second {
+			t.Errorf("exit %d after %v; stderr %q", code, took, c.p.Stderr.String())
+		}
+	})
+}

@@ -58,7 +58,8 @@ type stopping struct {
 	code    int
 	coded   bool // code was set by a service with shutdown-on-exit
 	slots   []*stopSlot
-	resting bool // step 3
+	resting bool      // step 3
+	began   time.Time // the stop
 }
 
 // stopSlot is one service being stopped.
@@ -81,7 +82,7 @@ func (sc *svscan) beginStop(code int, sig syscall.Signal) {
 		}
 		return
 	}
-	sc.stop = &stopping{code: code, coded: sig == 0}
+	sc.stop = &stopping{code: code, coded: sig == 0, began: time.Now()}
 	sc.h.Cancel(&sc.timer)
 	for _, s := range sc.s.Table.byID {
 		ss := &stopSlot{s: s, name: s.Name}
@@ -190,6 +191,8 @@ func (sc *svscan) stopProgress() {
 			if ss.logAsked.IsZero() {
 				if sc.logControl(ss, "x") {
 					ss.logAsked = time.Now()
+				} else {
+					sc.killUnreachable(ss.s.LogPid)
 				}
 				continue
 			}
@@ -204,7 +207,9 @@ func (sc *svscan) stopProgress() {
 		// service's leftovers may still hold the pipe) is stopped after
 		// RestTimeout.
 		if !ss.logDown && time.Since(ss.logEOF) >= RestTimeout {
-			ss.logDown = sc.logControl(ss, "d")
+			if ss.logDown = sc.logControl(ss, "d"); !ss.logDown {
+				sc.killUnreachable(ss.s.LogPid)
+			}
 		}
 		draining = draining || !ss.logDown
 	}
@@ -246,6 +251,21 @@ func (sc *svscan) logPending(ss *stopSlot) bool {
 	}
 	defer unix.Close(fd)
 	return svdir.Pending(fd)
+}
+
+// killUnreachable: a logger's supervise that takes no command (its
+// directory gone from the scanned one, so not found by name) gets SIGKILL
+// with everything below it once the stop has run StopTimeout: svscan as
+// PID 1 must not wait for it for ever.
+func (sc *svscan) killUnreachable(pid int) {
+	if sc.units != nil || pid == 0 || time.Since(sc.stop.began) < StopTimeout {
+		return
+	}
+	var r procs.Reader
+	for _, p := range r.Descendants(nil, pid) {
+		syscall.Kill(p, syscall.SIGKILL) //nolint:errcheck
+	}
+	syscall.Kill(pid, syscall.SIGKILL) //nolint:errcheck
 }
 
 // logControl sends cmds to the logger of ss; false when none takes them.
