@@ -200,8 +200,9 @@ func (u *Unit) fromService(pid int) bool {
 	// A sender that has exited already (systemd-notify --ready, from a
 	// run script) cannot be looked at any more: it is believed, the socket
 	// being 0600, writable by the supervisor's user only.
+	// (ESRCH: it ended between the open and the read of its stat file.)
 	p, err := scratch.procs.Stat(pid)
-	return err == unix.ENOENT || (err == nil && p.Session == u.inst.session)
+	return err == unix.ENOENT || err == unix.ESRCH || (err == nil && p.Session == u.inst.session)
 }
 
 // notify takes one sd_notify message: lines of KEY=VALUE. STOPPING=1
